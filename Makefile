@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test`. Both install what they need first.
+.PHONY: all deps demo build test release asan bench fuzz lint clean
+
+all: release
+
+deps:
+	@bash scripts/deps.sh
+
+release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+demo: release
+	./build/release/airlock demo
+
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+
+test: asan
+	ctest --preset asan
+
+bench: deps
+	cmake --preset bench >/dev/null
+	cmake --build --preset bench
+	bash bench/run.sh
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+lint:
+	python3 scripts/lint.py
+
+clean:
+	rm -rf build

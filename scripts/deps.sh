@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages airlock builds and tests with. Idempotent: a package that is
+# already installed is not touched, and apt is not called at all when nothing is missing.
+set -euo pipefail
+pkgs=(
+  build-essential cmake ninja-build pkg-config git python3 clang libclang-rt-14-dev llvm
+  libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libre2-dev
+  libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev libidn2-dev libseccomp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev hyperfine curl ca-certificates
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,358 @@
+#include "audit/audit_log.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace airlock::audit {
+
+using core::Code;
+using core::makeError;
+
+namespace {
+
+constexpr const char* kFormat = "airlock-audit/1";
+const std::string kZeroHash(64, '0');
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbClose>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+std::string hexSha256(std::string_view a, std::string_view b) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  EVP_DigestFinal_ex(ctx, md.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+// hash = SHA-256(prev_hash as 64 ASCII hex characters || canonical encoding bytes)
+std::string chainHash(const std::string& prevHex, const std::string& encoding) { return hexSha256(prevHex, encoding); }
+
+std::string text(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, col))) : "";
+}
+
+}  // namespace
+
+std::string canonicalEncoding(const Event& e) {
+  using nlohmann::json;
+  try {
+    json j = json::object();
+    j["time"] = core::formatTimestamp(e.timeMicros);
+    j["time_us"] = e.timeMicros;
+    j["kind"] = e.kind;
+    j["user"] = e.user;
+    j["agent"] = e.agent;
+    j["session"] = e.session;
+    j["adapter"] = e.adapter;
+    j["action"] = e.action;
+    j["resource"] = e.resource;
+    j["decision"] = e.decision;
+    j["rule"] = e.rule.empty() ? json(nullptr) : json(e.rule);
+    j["reason"] = e.reason;
+    j["reasons"] = e.reasons;
+    j["session_label"] = e.sessionLabel;
+    j["payload_label"] = e.payloadLabel;
+    j["sink"] = e.sink.empty() ? json(nullptr) : json(e.sink);
+    j["untrusted"] = e.untrusted;
+    j["digest"] = e.digest.empty() ? json(nullptr) : json(e.digest);
+    j["size"] = e.size < 0 ? json(nullptr) : json(e.size);
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    return "{}";  // unreachable with error_handler_t::replace; never throw across the layer
+  }
+}
+
+struct AuditLog::Impl {
+  Db db;
+  const core::Clock* clock = nullptr;
+  std::string path;
+  Stmt insert, readHead, writeHead, selectTail, selectSince, selectAll;
+
+  core::Error sqlError(const std::string& what) const {
+    return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db.get())), path);
+  }
+  core::Status exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errmsg(db.get());
+      sqlite3_free(err);
+      return makeError(Code::kUnavailable, fmt::format("audit log: {}", msg), path);
+    }
+    return {};
+  }
+  core::Result<Stmt> prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &s, nullptr) != SQLITE_OK) return sqlError("preparing statement");
+    return Stmt(s);
+  }
+  core::Result<std::vector<Record>> collect(sqlite3_stmt* s) {
+    std::vector<Record> out;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      Record r;
+      r.seq = sqlite3_column_int64(s, 0);
+      r.prevHash = text(s, 1);
+      r.hash = text(s, 2);
+      r.encoding = text(s, 3);
+      out.push_back(std::move(r));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return sqlError("reading records");
+    return out;
+  }
+  core::Result<std::pair<std::int64_t, std::string>> head() {
+    sqlite3_stmt* s = readHead.get();
+    sqlite3_reset(s);
+    std::int64_t seq = -1;
+    std::string hash;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      std::string key = text(s, 0);
+      if (key == "head_seq") seq = std::strtoll(text(s, 1).c_str(), nullptr, 10);
+      if (key == "head_hash") hash = text(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return sqlError("reading the head");
+    if (seq < 0 || hash.size() != 64) return makeError(Code::kDataLoss, "the head record of the audit log is missing", path);
+    return std::make_pair(seq, hash);
+  }
+};
+
+AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AuditLog::~AuditLog() = default;
+
+core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, const core::Clock& clock) {
+  auto impl = std::make_unique<Impl>();
+  impl->clock = &clock;
+  impl->path = path;
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return makeError(Code::kUnavailable, fmt::format("cannot create {}: {}", parent.string(), ec.message()), path);
+    chmod(parent.c_str(), 0700);
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  impl->db.reset(raw);
+  if (rc != SQLITE_OK) return impl->sqlError("cannot open the audit log");
+  chmod(path.c_str(), 0600);
+  sqlite3_busy_timeout(impl->db.get(), 10000);
+  if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return st.error();
+  // Create the schema once, atomically; an existing database must be ours.
+  if (auto st = impl->exec("BEGIN IMMEDIATE"); !st) return st.error();
+  auto fail = [&](core::Error e) {
+    (void)impl->exec("ROLLBACK");  // best effort
+    return e;
+  };
+  {
+    auto tables = impl->prepare("SELECT name FROM sqlite_master WHERE type='table'");
+    if (!tables) return fail(tables.error());
+    bool hasMeta = false, hasEvents = false, any = false;
+    while (sqlite3_step(tables->get()) == SQLITE_ROW) {
+      std::string n = text(tables->get(), 0);
+      any = true;
+      hasMeta = hasMeta || n == "meta";
+      hasEvents = hasEvents || n == "events";
+    }
+    if (any && !hasMeta)
+      return fail(makeError(Code::kUnavailable, "not an airlock audit log (no meta table)", path));
+    if (!any) {
+      if (auto st = impl->exec(
+              "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+              "CREATE TABLE events(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, prev_hash TEXT NOT NULL, "
+              "hash TEXT NOT NULL, record TEXT NOT NULL);"
+              "INSERT INTO meta VALUES('format', 'airlock-audit/1'), ('head_seq', '0'), "
+              "('head_hash', '0000000000000000000000000000000000000000000000000000000000000000');");
+          !st)
+        return fail(st.error());
+    } else {
+      auto fmtStmt = impl->prepare("SELECT value FROM meta WHERE key='format'");
+      if (!fmtStmt) return fail(fmtStmt.error());
+      bool ok = sqlite3_step(fmtStmt->get()) == SQLITE_ROW && text(fmtStmt->get(), 0) == kFormat;
+      if (!ok) return fail(makeError(Code::kUnavailable, "not an airlock audit log (unknown format)", path));
+      (void)hasEvents;
+    }
+  }
+  if (auto st = impl->exec("COMMIT"); !st) return fail(st.error());
+  struct {
+    Stmt* slot;
+    const char* sql;
+  } stmts[] = {
+      {&impl->insert, "INSERT INTO events(seq, time, prev_hash, hash, record) VALUES(?1, ?2, ?3, ?4, ?5)"},
+      {&impl->readHead, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')"},
+      {&impl->writeHead, "UPDATE meta SET value = ?2 WHERE key = ?1"},
+      {&impl->selectTail,
+       "SELECT seq, prev_hash, hash, record FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?1) ORDER BY seq"},
+      {&impl->selectSince, "SELECT seq, prev_hash, hash, record FROM events WHERE seq > ?1 ORDER BY seq"},
+      {&impl->selectAll, "SELECT seq, prev_hash, hash, record FROM events ORDER BY seq"},
+  };
+  for (auto& s : stmts) {
+    auto p = impl->prepare(s.sql);
+    if (!p) return p.error();
+    *s.slot = std::move(*p);
+  }
+  return std::make_unique<AuditLog>(std::move(impl));
+}
+
+core::Result<std::int64_t> AuditLog::append(Event event) {
+  if (event.timeMicros == 0) event.timeMicros = impl_->clock->nowMicros();
+  std::string encoding = canonicalEncoding(event);
+  std::string time = core::formatTimestamp(event.timeMicros);
+  if (auto st = impl_->exec("BEGIN IMMEDIATE"); !st) return st.error();
+  auto fail = [&](core::Error e) -> core::Result<std::int64_t> {
+    (void)impl_->exec("ROLLBACK");  // best effort
+    return e;
+  };
+  auto head = impl_->head();
+  if (!head) return fail(head.error());
+  std::int64_t seq = head->first + 1;
+  std::string hash = chainHash(head->second, encoding);
+  sqlite3_stmt* ins = impl_->insert.get();
+  sqlite3_reset(ins);
+  sqlite3_bind_int64(ins, 1, seq);
+  sqlite3_bind_text(ins, 2, time.data(), static_cast<int>(time.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 3, head->second.data(), 64, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 4, hash.data(), 64, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 5, encoding.data(), static_cast<int>(encoding.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(ins);
+  sqlite3_reset(ins);
+  if (rc != SQLITE_DONE) return fail(impl_->sqlError("appending an event"));
+  std::string seqText = std::to_string(seq);
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"head_seq", &seqText}, {"head_hash", &hash}}) {
+    sqlite3_stmt* w = impl_->writeHead.get();
+    sqlite3_reset(w);
+    sqlite3_bind_text(w, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w, 2, value->data(), static_cast<int>(value->size()), SQLITE_TRANSIENT);
+    rc = sqlite3_step(w);
+    sqlite3_reset(w);
+    if (rc != SQLITE_DONE || sqlite3_changes(impl_->db.get()) != 1) return fail(impl_->sqlError("updating the head"));
+  }
+  if (auto st = impl_->exec("COMMIT"); !st) return fail(st.error());
+  return seq;
+}
+
+core::Result<std::vector<Record>> AuditLog::tail(std::int64_t n) {
+  sqlite3_reset(impl_->selectTail.get());
+  sqlite3_bind_int64(impl_->selectTail.get(), 1, n < 0 ? 0 : n);
+  return impl_->collect(impl_->selectTail.get());
+}
+
+core::Result<std::vector<Record>> AuditLog::since(std::int64_t afterSeq) {
+  sqlite3_reset(impl_->selectSince.get());
+  sqlite3_bind_int64(impl_->selectSince.get(), 1, afterSeq);
+  return impl_->collect(impl_->selectSince.get());
+}
+
+core::Status AuditLog::forEach(const std::function<bool(const Record&)>& fn) {
+  sqlite3_stmt* s = impl_->selectAll.get();
+  sqlite3_reset(s);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    Record r{sqlite3_column_int64(s, 0), text(s, 1), text(s, 2), text(s, 3)};
+    if (!fn(r)) {
+      sqlite3_reset(s);
+      return {};
+    }
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return impl_->sqlError("reading records");
+  return {};
+}
+
+// Classification of the first problem, walking records in seq order:
+//  - a gap in seq numbers → "deleted" at the first missing seq;
+//  - a record whose stored hash is not SHA-256(prev_hash || record) → "changed" (its content,
+//    its prev_hash or its hash was edited);
+//  - a self-consistent record whose prev_hash is not the previous record's hash: when its
+//    prev_hash equals the hash of a record further on (or it links back to an earlier one), the
+//    records were swapped → "reordered"; otherwise a forged record was put in → "inserted";
+//  - fewer records than the head counts → "truncated"; more, or a head hash that is not the last
+//    record's → "inserted" (records added after the head, or the head rewound).
+core::Result<VerifyReport> AuditLog::verify() {
+  VerifyReport rep;
+  auto all = impl_->collect(impl_->selectAll.get());
+  if (!all) return all.error();
+  auto head = impl_->head();
+  if (!head) {
+    rep.ok = false;
+    rep.problem = "malformed";
+    rep.detail = head.error().message;
+    return rep;
+  }
+  const auto& recs = *all;
+  auto bad = [&](std::int64_t seq, const char* problem, std::string detail) {
+    rep.ok = false;
+    rep.firstBadSeq = seq;
+    rep.problem = problem;
+    rep.detail = std::move(detail);
+    return rep;
+  };
+  std::string prev = kZeroHash;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const Record& r = recs[i];
+    std::int64_t want = static_cast<std::int64_t>(i) + 1;
+    rep.records = static_cast<std::int64_t>(i);
+    if (r.seq != want)
+      return bad(want, "deleted",
+                 fmt::format("record {}: missing (the next record present is {}) (deleted)", want, r.seq));
+    if (r.hash.size() != 64 || r.prevHash.size() != 64)
+      return bad(r.seq, "malformed", fmt::format("record {}: hash fields are not 64 hex digits (malformed)", r.seq));
+    if (chainHash(r.prevHash, r.encoding) != r.hash)
+      return bad(r.seq, "changed", fmt::format("record {}: hash does not match its contents (changed)", r.seq));
+    if (r.prevHash != prev) {
+      bool laterMatch = false;
+      for (std::size_t k = i + 1; k < recs.size() && !laterMatch; ++k) laterMatch = recs[k].hash == r.prevHash;
+      bool earlierMatch = false;
+      for (std::size_t k = 0; k + 1 < i && !earlierMatch; ++k) earlierMatch = recs[k].hash == r.prevHash;
+      if (laterMatch || earlierMatch)
+        return bad(r.seq, "reordered",
+                   fmt::format("record {}: links to a record that is not its predecessor (reordered)", r.seq));
+      // The predecessor links fine to its own predecessor but this record links to nothing:
+      // either this record was forged in, or the one it followed was removed and renumbered.
+      return bad(r.seq, "inserted",
+                 fmt::format("record {}: does not link to record {} (inserted, or its predecessor was replaced)",
+                             r.seq, r.seq - 1));
+    }
+    prev = r.hash;
+  }
+  rep.records = static_cast<std::int64_t>(recs.size());
+  std::int64_t n = rep.records;
+  if (n < head->first)
+    return bad(n + 1, "truncated",
+               fmt::format("record {}: missing; the log holds {} records but its head counts {} (truncated)", n + 1, n,
+                           head->first));
+  if (n > head->first)
+    return bad(head->first + 1, "inserted",
+               fmt::format("record {}: appended after the head ({} records, head counts {}) (inserted)",
+                           head->first + 1, n, head->first));
+  if (head->second != prev)
+    return bad(n, "changed", fmt::format("record {}: the head hash does not match the last record (changed)", n));
+  return rep;
+}
+
+}  // namespace airlock::audit

@@ -1,0 +1,98 @@
+#pragma once
+// Requests and decisions: what every adapter hands to the gate and what it gets back
+// (DESIGN.md "Concepts", "Decision semantics"). Plain values; not synchronised.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/label.h"
+
+namespace airlock::core {
+
+enum class Action : std::uint8_t {
+  kFsRead = 0,
+  kFsWrite,
+  kFsList,
+  kFsDelete,
+  kExec,
+  kNetRequest,
+  kToolCall,
+};
+inline constexpr std::size_t kActionCount = 7;
+
+std::string_view actionName(Action action);
+std::optional<Action> parseAction(std::string_view name);  // "fs.read" … "tool.call"
+// True for actions that can carry data out of the session (DESIGN.md "Decision semantics" 3).
+bool isEgress(Action action);
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// One thing an agent wants to do. Adapters fill what they know; the gate canonicalizes.
+struct Request {
+  std::string user;
+  std::string agent;    // empty: the user acts alone
+  std::string session;  // empty: a fresh anonymous session
+  std::string adapter;  // "hook", "cli", "mcp", "proxy", …
+  Action action = Action::kFsRead;
+  std::string path;     // fs.*: the file; exec: the program (optional)
+  std::string cwd;      // relative paths are resolved against it
+  std::string url;      // net.request
+  std::string method;   // net.request
+  Headers headers;      // net.request
+  std::string body;     // bytes that would leave (net.request body, tool arguments)
+  std::string tool;     // tool.call: "server/tool"
+  std::string args;     // tool.call: arguments as JSON text
+  std::string command;  // exec: the command line
+  bool interactive = false;  // a human can answer an `ask` now
+  bool opaque = false;       // exec: the adapter could not understand the command statically
+  std::vector<std::string> payloadFiles;  // files whose content the body carries (curl -F x=@f, …)
+  std::string malformed;  // set by an adapter that could not parse what it saw: the gate denies
+                          // with deny.invalid_request and this text, and audits the attempt
+};
+
+enum class Verdict : std::uint8_t { kAllow = 0, kAsk = 1, kDeny = 2 };
+std::string_view verdictName(Verdict verdict);
+
+// Stable reason codes (docs/reason-codes.md). The string form is what the CLI prints, the
+// audit stores and metrics count; never renumber or rename one.
+enum class Reason : std::uint8_t {
+  kAllowRule,
+  kAllowDefault,
+  kAskRule,
+  kDenyRule,
+  kDenyDefault,
+  kAskDefault,
+  kDenyFlowLabel,        // session label exceeds the sink's clearance
+  kDenyFlowPayload,      // the payload's label exceeds the sink's clearance
+  kDenySinkUnknown,
+  kAskSinkUnknown,
+  kDenySinkCredential,
+  kDenySinkMethod,
+  kDenySinkPath,
+  kAskLimitVolume,
+  kDenyLimitVolume,
+  kDenyInvalidRequest,
+  kDenyInternalError,
+  kDenyAuditUnavailable,
+  kDenyAskNonInteractive,
+  kAllowObserved,        // an observation, recorded
+};
+std::string_view reasonCode(Reason reason);
+
+struct Decision {
+  Verdict verdict = Verdict::kDeny;
+  Reason reason = Reason::kDenyInternalError;
+  std::string rule;                  // id of the rule that decided; empty when none did
+  std::vector<std::string> reasons;  // human-readable, most important first
+  std::string sink;                  // the sink a net/tool request was matched to, if any
+  Label sessionLabel;                // after this request
+  Label payloadLabel;
+  bool untrusted = false;
+  std::string resource;              // the canonical resource that was decided on
+};
+
+}  // namespace airlock::core

@@ -1,0 +1,693 @@
+#include "gate/gate.h"
+
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <array>
+#include <cctype>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "core/path.h"
+#include "core/redact.h"
+#include "core/url.h"
+#include "policy/index.h"
+
+namespace airlock::gate {
+
+using core::Action;
+using core::Decision;
+using core::Reason;
+using core::Verdict;
+using policy::Effect;
+
+std::string stateDirectory(const core::Environment& env) {
+  std::string dir = env.get("AIRLOCK_HOME");
+  if (!dir.empty()) return dir;
+  std::string xdg = env.get("XDG_STATE_HOME");
+  if (!xdg.empty()) return xdg + "/airlock";
+  return env.home() + "/.local/state/airlock";
+}
+
+namespace {
+
+constexpr std::size_t kMaxName = 256;
+constexpr std::size_t kMaxCommand = 1 << 20;
+
+Verdict toVerdict(Effect e) {
+  switch (e) {
+    case Effect::kAllow: return Verdict::kAllow;
+    case Effect::kAsk: return Verdict::kAsk;
+    case Effect::kDeny: return Verdict::kDeny;
+  }
+  return Verdict::kDeny;
+}
+
+bool validName(std::string_view s) {
+  if (s.size() > kMaxName) return false;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool hostMatches(std::string_view pattern, std::string_view host) {
+  if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
+    std::string_view suffix = pattern.substr(1);  // ".example.com"
+    return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
+  }
+  return pattern == host;
+}
+
+std::string roleList(const policy::Policy& p, const policy::Principal* who) {
+  if (who == nullptr || who->roles.empty()) return "no roles";
+  std::string out;
+  for (int r : who->roles) out += (out.empty() ? "" : ", ") + p.roles()[static_cast<std::size_t>(r)].name;
+  return "roles: " + out;
+}
+
+// The values `when` conditions see. Field ids come from policy::knownFields().
+enum class F { kAction, kPath, kUrl, kHost, kMethod, kTool, kCommand, kAdapter, kSink, kInteractive, kOpaque,
+               kReqLabel, kSessionId, kSessionLabel, kUntrusted, kFilesRead, kBytesRead, kUserName, kUserRoles,
+               kAgentName, kAgentRoles, kUnknown };
+
+const std::vector<F>& fieldTable() {
+  static const std::vector<F> table = [] {
+    static constexpr std::array<std::pair<std::string_view, F>, 21> names = {{
+        {"request.action", F::kAction}, {"request.path", F::kPath}, {"request.url", F::kUrl},
+        {"request.host", F::kHost}, {"request.method", F::kMethod}, {"request.tool", F::kTool},
+        {"request.command", F::kCommand}, {"request.adapter", F::kAdapter}, {"request.sink", F::kSink},
+        {"request.interactive", F::kInteractive}, {"request.opaque", F::kOpaque}, {"request.label", F::kReqLabel},
+        {"session.id", F::kSessionId}, {"session.label", F::kSessionLabel}, {"session.untrusted", F::kUntrusted},
+        {"session.files_read", F::kFilesRead}, {"session.bytes_read", F::kBytesRead}, {"user.name", F::kUserName},
+        {"user.roles", F::kUserRoles}, {"agent.name", F::kAgentName}, {"agent.roles", F::kAgentRoles},
+    }};
+    std::vector<F> t(policy::knownFields().size(), F::kUnknown);
+    for (const auto& [name, f] : names) {
+      int idx = policy::fieldIndex(name);
+      if (idx >= 0) t[static_cast<std::size_t>(idx)] = f;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// Fail closed: whatever was decided so far becomes a deny naming the internal problem.
+void denyInternal(Decision& d, std::string why) {
+  d.verdict = Verdict::kDeny;
+  d.reason = Reason::kDenyInternalError;
+  d.reasons = {std::move(why)};
+}
+
+struct Canonical {
+  std::string path;      // fs.*, exec program
+  std::string url;       // canonical URL
+  std::string host;
+  std::string urlPath;
+  std::string method;
+  std::string resource;  // what the audit and reasons show (secrets redacted)
+  std::vector<std::string> payloadFiles;
+};
+
+class Fields final : public policy::FieldSource {
+ public:
+  Fields(const core::Request& r, const Canonical& c, const flow::SessionState& s, std::string_view sink,
+         const core::Label& reqLabel, const std::vector<std::string>& userRoles,
+         const std::vector<std::string>& agentRoles)
+      : r_(r), c_(c), s_(s), sink_(sink), reqLabel_(reqLabel), userRoles_(userRoles), agentRoles_(agentRoles) {}
+
+  policy::Value field(std::size_t id) const override {
+    using policy::Value;
+    const auto& t = fieldTable();
+    if (id >= t.size()) return Value::null();
+    switch (t[id]) {
+      case F::kAction: return Value::string(core::actionName(r_.action));
+      case F::kPath: return Value::string(c_.path);
+      case F::kUrl: return Value::string(c_.url);
+      case F::kHost: return Value::string(c_.host);
+      case F::kMethod: return Value::string(c_.method);
+      case F::kTool: return Value::string(r_.tool);
+      case F::kCommand: return Value::string(r_.command);
+      case F::kAdapter: return Value::string(r_.adapter);
+      case F::kSink: return Value::string(sink_);
+      case F::kInteractive: return Value::boolean(r_.interactive);
+      case F::kOpaque: return Value::boolean(r_.opaque);
+      case F::kReqLabel: return Value::ofLabel(reqLabel_);
+      case F::kSessionId: return Value::string(r_.session);
+      case F::kSessionLabel: return Value::ofLabel(s_.label);
+      case F::kUntrusted: return Value::boolean(s_.untrusted);
+      case F::kFilesRead: return Value::integer(s_.filesRead);
+      case F::kBytesRead: return Value::integer(s_.bytesRead);
+      case F::kUserName: return Value::string(r_.user);
+      case F::kUserRoles: return Value::ofList(&userRoles_);
+      case F::kAgentName: return Value::string(r_.agent);
+      case F::kAgentRoles: return Value::ofList(&agentRoles_);
+      case F::kUnknown: return Value::null();
+    }
+    return Value::null();
+  }
+
+ private:
+  const core::Request& r_;
+  const Canonical& c_;
+  const flow::SessionState& s_;
+  std::string_view sink_;
+  const core::Label& reqLabel_;
+  const std::vector<std::string>& userRoles_;
+  const std::vector<std::string>& agentRoles_;
+};
+
+}  // namespace
+
+struct Gate::Impl {
+  std::shared_ptr<const policy::Policy> policy;
+  GateOptions options;
+  core::SystemClock systemClock;
+  const core::Clock* clock = nullptr;
+  std::unique_ptr<flow::SessionStore> sessions;
+  std::unique_ptr<audit::AuditLog> audit;
+
+  core::Label fileLabel(const std::string& path, std::vector<std::string>* notes) const {
+    core::Label l = policy->classifyPath(path);
+    std::array<char, 512> buf{};
+    ssize_t n = getxattr(path.c_str(), "user.airlock.label", buf.data(), buf.size() - 1);
+    if (n > 0) {
+      auto parsed = policy->lattice().parse(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+      if (parsed) {
+        l = l.join(*parsed);
+      } else {
+        // An unreadable label must not make a file look harmless.
+        l = policy->lattice().top();
+        if (notes) notes->push_back(fmt::format("{} carries an invalid user.airlock.label; treated as {}", path,
+                                                policy->lattice().format(l)));
+      }
+    }
+    return l;
+  }
+
+  std::vector<std::string> roleNames(const policy::Principal* p) const {
+    std::vector<std::string> out;
+    if (p)
+      for (int r : p->roles) out.push_back(policy->roles()[static_cast<std::size_t>(r)].name);
+    return out;
+  }
+
+  Decision run(const core::Request& req, std::vector<std::string>* trace);
+  Decision finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size);
+  Decision observe(const Observation& o);
+};
+
+Gate::Gate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gate::~Gate() = default;
+
+const policy::Policy& Gate::policy() const { return *impl_->policy; }
+
+core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Policy> policy, GateOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->policy = std::move(policy);
+  impl->options = std::move(options);
+  impl->clock = impl->options.clock ? impl->options.clock : &impl->systemClock;
+  if (impl->options.stateDir.empty())
+    return core::makeError(core::Code::kFailedPrecondition, "no state directory (set AIRLOCK_HOME)");
+  auto sessions = flow::SessionStore::open(impl->options.stateDir + "/sessions.db", *impl->clock);
+  if (!sessions) return sessions.error();
+  impl->sessions = std::move(*sessions);
+  auto log = audit::AuditLog::open(impl->options.stateDir + "/audit.db", *impl->clock);
+  if (!log) return log.error();
+  impl->audit = std::move(*log);
+  return std::make_unique<Gate>(std::move(impl));
+}
+
+Decision Gate::decide(const core::Request& request) { return impl_->run(request, nullptr); }
+
+Explanation Gate::explain(const core::Request& request) {
+  Explanation e;
+  e.decision = impl_->run(request, &e.lines);
+  return e;
+}
+
+Decision Gate::observe(const Observation& observation) { return impl_->observe(observation); }
+
+Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* trace) {
+  const policy::Policy& pol = *policy;
+  const core::Lattice& lat = pol.lattice();
+  auto note = [&](std::string line) {
+    if (trace) trace->push_back(std::move(line));
+  };
+  Canonical c;
+  Decision d;
+  d.verdict = Verdict::kDeny;
+  auto invalid = [&](std::string why) {
+    d.verdict = Verdict::kDeny;
+    d.reason = Reason::kDenyInvalidRequest;
+    d.reasons = {std::move(why)};
+    note("invalid request: " + d.reasons.front());
+    if (c.resource.empty()) c.resource = std::string(core::actionName(req.action));
+    return finish(req, c, std::move(d), -1);
+  };
+  try {
+    // 1. Canonicalize; malformed input is a deny that says what was wrong.
+    if (!req.malformed.empty()) return invalid(core::redactSecrets(req.malformed.substr(0, 512)));
+    if (req.user.empty()) return invalid("the request names no user");
+    if (!validName(req.user) || !validName(req.agent) || !validName(req.session) || !validName(req.adapter))
+      return invalid("user, agent, session and adapter must be at most 256 printable characters");
+    core::PathContext pctx{options.home, req.cwd.empty() ? options.cwd : req.cwd};
+    switch (req.action) {
+      case Action::kFsRead:
+      case Action::kFsWrite:
+      case Action::kFsList:
+      case Action::kFsDelete: {
+        if (req.path.empty()) return invalid(fmt::format("{} needs a path", core::actionName(req.action)));
+        auto p = core::canonicalPath(req.path, pctx);
+        if (!p) return invalid("path: " + p.error().message);
+        c.path = *p;
+        c.resource = c.path;
+        break;
+      }
+      case Action::kExec: {
+        if (req.command.empty() && req.path.empty()) return invalid("exec needs a command or a program path");
+        if (req.command.size() > kMaxCommand) return invalid("command longer than 1 MiB");
+        if (req.command.find('\0') != std::string::npos) return invalid("command contains a NUL byte");
+        if (!req.path.empty()) {
+          auto p = core::canonicalPath(req.path, pctx);
+          if (!p) return invalid("program path: " + p.error().message);
+          c.path = *p;
+        }
+        c.resource = req.command.empty() ? c.path : core::redactSecrets(req.command);
+        break;
+      }
+      case Action::kNetRequest: {
+        if (req.url.empty()) return invalid("net.request needs a url");
+        auto u = core::parseUrl(req.url);
+        if (!u) return invalid("url: " + u.error().message);
+        c.url = u->toString();
+        c.host = u->host;
+        c.urlPath = u->path;
+        c.method = req.method.empty() ? "GET" : upper(req.method);
+        if (c.method.size() > 32 || c.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+          return invalid(fmt::format("invalid HTTP method '{}'", core::redactSecrets(req.method)));
+        c.resource = c.method + " " + core::redactSecrets(c.url);
+        if (u->hadUserinfo) note("the URL carried user:password@, which was stripped");
+        break;
+      }
+      case Action::kToolCall: {
+        if (req.tool.empty() || req.tool.find('/') == std::string::npos || req.tool.size() > 512)
+          return invalid("tool.call needs a tool named 'server/tool'");
+        c.resource = req.tool;
+        break;
+      }
+    }
+    for (const auto& f : req.payloadFiles) {
+      auto p = core::canonicalPath(f, pctx);
+      if (!p) return invalid("payload file: " + p.error().message);
+      c.payloadFiles.push_back(*p);
+    }
+    d.resource = c.resource;
+    note(fmt::format("request: {} {} by user {}{}{}", core::actionName(req.action), c.resource, req.user,
+                     req.agent.empty() ? "" : " via agent " + req.agent,
+                     req.session.empty() ? "" : " in session " + req.session));
+
+    // 2. Session.
+    flow::SessionState state;
+    state.id = req.session;
+    if (!req.session.empty()) {
+      auto s = sessions->load(req.session);
+      if (!s) {
+        d.reason = Reason::kDenyInternalError;
+        d.reasons = {"session store unavailable: " + s.error().toString()};
+        return finish(req, c, std::move(d), -1);
+      }
+      state = std::move(*s);
+    }
+    note(fmt::format("session label: {}{}", lat.format(state.label), state.untrusted ? " (untrusted)" : ""));
+
+    // 3. Sink.
+    int sink = -1;
+    bool egress = false;
+    if (req.action == Action::kNetRequest) {
+      egress = true;
+      bool hostKnown = false;
+      std::string why;
+      Reason sinkFail = Reason::kDenySinkUnknown;
+      for (std::size_t i = 0; i < pol.sinks().size() && sink < 0; ++i) {
+        const auto& s = pol.sinks()[i];
+        bool host = false;
+        for (const auto& h : s.hosts) host = host || hostMatches(h, c.host);
+        if (!host) continue;
+        hostKnown = true;
+        bool method = s.methods.empty();
+        for (const auto& m : s.methods) method = method || m == c.method;
+        if (!method) {
+          sinkFail = Reason::kDenySinkMethod;
+          why = fmt::format("sink {} accepts {} but not {}", s.name, fmt::join(s.methods, ", "), c.method);
+          continue;
+        }
+        bool path = s.paths.empty();
+        for (const auto& g : s.paths) path = path || g.matches(c.urlPath);
+        if (!path) {
+          if (sinkFail != Reason::kDenySinkMethod) {
+            sinkFail = Reason::kDenySinkPath;
+            why = fmt::format("sink {} does not accept the path {}", s.name, c.urlPath);
+          }
+          continue;
+        }
+        sink = static_cast<int>(i);
+      }
+      if (sink < 0) {
+        if (hostKnown) {
+          d.reason = sinkFail;
+          d.reasons = {why};
+          note("sink: " + why);
+          return finish(req, c, std::move(d), -1);
+        }
+        std::string msg = fmt::format("{} is not a declared sink", c.host);
+        note("sink: " + msg);
+        Effect def = pol.defaults().decision;
+        if (def != Effect::kAllow) {
+          d.verdict = toVerdict(def);
+          d.reason = def == Effect::kDeny ? Reason::kDenySinkUnknown : Reason::kAskSinkUnknown;
+          d.reasons = {msg + "; unknown sinks get the policy default (" + std::string(policy::effectName(def)) + ")"};
+          if (d.verdict == Verdict::kAsk && !req.interactive) {
+            d.reasons.push_back("nobody to ask; defaults.non_interactive_ask applies");
+            d.verdict = toVerdict(pol.defaults().nonInteractiveAsk);
+            if (d.verdict != Verdict::kAllow) d.verdict = Verdict::kDeny;
+          }
+          return finish(req, c, std::move(d), -1);
+        }
+      } else {
+        note("sink: " + pol.sinks()[static_cast<std::size_t>(sink)].name);
+      }
+    } else if (req.action == Action::kToolCall) {
+      for (std::size_t i = 0; i < pol.sinks().size() && sink < 0; ++i)
+        for (const auto& g : pol.sinks()[i].tools)
+          if (g.matches(req.tool)) sink = static_cast<int>(i);
+      egress = sink >= 0;
+    } else if (req.action == Action::kFsWrite) {
+      for (std::size_t i = 0; i < pol.sinks().size() && sink < 0; ++i)
+        for (const auto& g : pol.sinks()[i].folders)
+          if (g.matches(c.path)) sink = static_cast<int>(i);
+      egress = sink >= 0;
+    }
+    std::string sinkName = sink >= 0 ? pol.sinks()[static_cast<std::size_t>(sink)].name : "";
+    d.sink = sinkName;
+
+    // 4. Labels of the data involved.
+    core::Label dataLabel;  // the file acted on (fs.*) or the payload (egress)
+    std::int64_t size = -1;
+    if (req.action == Action::kFsRead || req.action == Action::kFsList || req.action == Action::kFsWrite ||
+        req.action == Action::kFsDelete) {
+      dataLabel = fileLabel(c.path, &d.reasons);
+      struct stat st {};
+      if (req.action == Action::kFsRead && stat(c.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) size = st.st_size;
+      note(fmt::format("{} is labelled {}", c.path, lat.format(dataLabel)));
+    }
+    for (const auto& f : c.payloadFiles) dataLabel = dataLabel.join(fileLabel(f, &d.reasons));
+    if (!c.payloadFiles.empty()) note(fmt::format("payload label (from {} file(s)): {}", c.payloadFiles.size(), lat.format(dataLabel)));
+    d.payloadLabel = egress ? dataLabel : core::Label{};
+
+    // 5. Roles: user ∩ agent, deny > ask > allow, default.
+    const policy::Principal* user = pol.user(req.user);
+    const policy::Principal* agent = req.agent.empty() ? nullptr : pol.agent(req.agent);
+    std::vector<std::string> userRoles = roleNames(user), agentRoles = roleNames(agent);
+    Fields fields(req, c, state, sinkName, dataLabel, userRoles, agentRoles);
+    policy::EvalInput in;
+    in.action = req.action;
+    in.path = c.path;
+    in.sink = sink;
+    in.tool = req.tool;
+    in.command = req.command;
+    in.user = user;
+    in.agent = agent;
+    in.hasAgent = !req.agent.empty();
+    in.fields = &fields;
+    policy::Evaluation ev = pol.index().evaluate(in);
+    if (trace) {
+      note(fmt::format("user {} ({}){}", req.user, user ? roleList(pol, user) : "not in the policy: no roles",
+                       in.hasAgent ? fmt::format("; agent {} ({})", req.agent,
+                                                 agent ? roleList(pol, agent) : "not in the policy: no roles")
+                                   : ""));
+      for (const auto& t : policy::explain(pol, in))
+        note(fmt::format("  rule {} ({}): {}", t.rule->id, policy::effectName(t.rule->effect), t.why));
+    }
+    d.verdict = toVerdict(ev.effect);
+    if (ev.rule) d.rule = ev.rule->id;
+    if (ev.conditionError) d.reasons.push_back("a rule's condition could not be evaluated and was applied fail-closed");
+    std::string what = fmt::format("{} {}", core::actionName(req.action), c.resource);
+    if (ev.byDefault) {
+      d.reason = ev.effect == Effect::kDeny ? Reason::kDenyDefault
+                 : ev.effect == Effect::kAsk ? Reason::kAskDefault : Reason::kAllowDefault;
+      if (!ev.userGranted)
+        d.reasons.push_back(fmt::format("no rule grants {} to user {} ({})", what, req.user,
+                                        user ? roleList(pol, user) : "not in the policy"));
+      if (!ev.agentGranted)
+        d.reasons.push_back(fmt::format("no rule grants {} to agent {} ({})", what, req.agent,
+                                        agent ? roleList(pol, agent) : "not in the policy"));
+      d.reasons.push_back(fmt::format("policy default: {}", policy::effectName(ev.effect)));
+    } else {
+      d.reason = ev.effect == Effect::kDeny ? Reason::kDenyRule
+                 : ev.effect == Effect::kAsk ? Reason::kAskRule : Reason::kAllowRule;
+      d.reasons.push_back(fmt::format("rule {} {}s {}", ev.rule->id, policy::effectName(ev.effect), what));
+    }
+
+    // 6. Flow: the session label and the payload must be cleared for the sink.
+    if (d.verdict != Verdict::kDeny && egress && sink >= 0) {
+      const policy::Sink& s = pol.sinks()[static_cast<std::size_t>(sink)];
+      if (!state.label.leq(s.clearance)) {
+        d.verdict = Verdict::kDeny;
+        d.reason = Reason::kDenyFlowLabel;
+        d.rule.clear();
+        d.reasons = {fmt::format("the session has read {} data; sink {} is cleared for {} only",
+                                 lat.format(state.label), s.name, lat.format(s.clearance))};
+      } else if (!dataLabel.leq(s.clearance)) {
+        d.verdict = Verdict::kDeny;
+        d.reason = Reason::kDenyFlowPayload;
+        d.rule.clear();
+        d.reasons = {fmt::format("the payload is {}; sink {} is cleared for {} only", lat.format(dataLabel), s.name,
+                                 lat.format(s.clearance))};
+      }
+      note(fmt::format("flow: session {} payload {} -> {} cleared for {}: {}", lat.format(state.label),
+                       lat.format(dataLabel), s.name, lat.format(s.clearance),
+                       d.reason == Reason::kDenyFlowLabel || d.reason == Reason::kDenyFlowPayload ? "exceeds" : "ok"));
+      // Pinned credentials: the key on the request must be one the organisation listed.
+      if (d.verdict != Verdict::kDeny && s.credentials && req.action == Action::kNetRequest) {
+        const auto& cred = *s.credentials;
+        std::string headerName = cred.header.empty() ? "authorization" : cred.header;
+        std::string key;
+        bool found = false;
+        for (const auto& [k, v] : req.headers) {
+          if (lower(k) != headerName) continue;
+          std::string_view val = v;
+          while (!val.empty() && val.front() == ' ') val.remove_prefix(1);
+          while (!val.empty() && val.back() == ' ') val.remove_suffix(1);
+          if (headerName == "authorization" && lower(val.substr(0, 7)) == "bearer ") val.remove_prefix(7);
+          if (found && key != val) {  // two different keys: ambiguous, refuse
+            key.clear();
+            break;
+          }
+          key = std::string(val);
+          found = true;
+        }
+        std::string digest = key.empty() ? "" : core::sha256Hex(key);
+        bool ok = false;
+        for (const auto& h : cred.sha256) ok = ok || (!digest.empty() && h == digest);
+        if (!ok) {
+          d.verdict = Verdict::kDeny;
+          d.reason = Reason::kDenySinkCredential;
+          d.rule.clear();
+          d.reasons = {key.empty() ? fmt::format("sink {} requires a pinned key in '{}' and the request carries none",
+                                                 s.name, headerName)
+                                   : fmt::format("the key in '{}' (sha256 {}…) is not one of the keys pinned for sink {}",
+                                                 headerName, digest.substr(0, 12), s.name)};
+        }
+        note(fmt::format("credentials for {}: {}", s.name, ok ? "pinned key" : "not a pinned key"));
+      }
+    }
+
+    // 7. Volume limits.
+    std::vector<std::string> hitLimits;
+    if (d.verdict != Verdict::kDeny) {
+      for (const auto& l : pol.limits()) {
+        if (!(l.actions & policy::actionBit(req.action)) || !l.appliesTo(dataLabel)) continue;
+        flow::Counter cnt;
+        if (auto it = state.counters.find(l.id); it != state.counters.end()) cnt = it->second;
+        bool over = (l.maxFiles >= 0 && cnt.files + 1 > l.maxFiles) ||
+                    (l.maxBytes >= 0 && cnt.bytes + (size > 0 ? size : 0) > l.maxBytes);
+        note(fmt::format("limit {}: {} file(s), {} byte(s) so far{}", l.id, cnt.files, cnt.bytes, over ? ": exceeded" : ""));
+        if (!over) {
+          hitLimits.push_back(l.id);
+          continue;
+        }
+        Verdict v = toVerdict(l.then);
+        if (v > d.verdict || d.reason == Reason::kAllowRule || d.reason == Reason::kAllowDefault) {
+          d.verdict = v == Verdict::kAllow ? Verdict::kAsk : v;
+          d.reason = d.verdict == Verdict::kDeny ? Reason::kDenyLimitVolume : Reason::kAskLimitVolume;
+          d.rule = l.id;
+          d.reasons.insert(d.reasons.begin(),
+                           fmt::format("limit {}: this session already read {} file(s) / {} byte(s) of such data",
+                                       l.id, cnt.files, cnt.bytes));
+        }
+      }
+    }
+
+    // 8. Nobody to ask: the policy's non-interactive default.
+    if (d.verdict == Verdict::kAsk && !req.interactive) {
+      Effect e = pol.defaults().nonInteractiveAsk;
+      d.reasons.push_back(fmt::format("no one can be asked here; defaults.non_interactive_ask is {}", policy::effectName(e)));
+      if (e == Effect::kDeny) {
+        d.verdict = Verdict::kDeny;
+        d.reason = Reason::kDenyAskNonInteractive;
+      } else if (e == Effect::kAllow) {
+        d.verdict = Verdict::kAllow;
+      }
+    }
+
+    // 9. Session: an allowed read raises the label now (conservatively, before the bytes move),
+    //    and volume counters grow.
+    if (!req.session.empty() && d.verdict == Verdict::kAllow &&
+        (req.action == Action::kFsRead || !hitLimits.empty())) {
+      auto updated = sessions->update(req.session, [&](flow::SessionState& s) -> core::Status {
+        if (req.action == Action::kFsRead) {
+          s.raise(dataLabel, false);  // what is read taints the session
+          s.filesRead += 1;
+          if (size > 0) s.bytesRead += size;
+        }
+        for (const auto& id : hitLimits) {
+          s.counters[id].files += 1;
+          if (size > 0) s.counters[id].bytes += size;
+        }
+        return {};
+      });
+      if (!updated) {
+        denyInternal(d, "session store unavailable: " + updated.error().toString());
+      } else {
+        state = std::move(*updated);
+      }
+    }
+    d.sessionLabel = state.label;
+    d.untrusted = state.untrusted;
+    note(fmt::format("decision: {} ({}){}", core::verdictName(d.verdict), core::reasonCode(d.reason),
+                     d.rule.empty() ? "" : " by " + d.rule));
+    return finish(req, c, std::move(d), size);
+  } catch (const std::exception& e) {
+    Decision fail;
+    fail.reason = Reason::kDenyInternalError;
+    fail.reasons = {fmt::format("internal error: {}", e.what())};
+    return finish(req, c, std::move(fail), -1);
+  } catch (...) {
+    Decision fail;
+    fail.reason = Reason::kDenyInternalError;
+    fail.reasons = {"internal error"};
+    return finish(req, c, std::move(fail), -1);
+  }
+}
+
+Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size) {
+  const core::Lattice& lat = policy->lattice();
+  if (d.resource.empty()) d.resource = c.resource;
+  audit::Event ev;
+  ev.kind = "decision";
+  ev.user = req.user;
+  ev.agent = req.agent;
+  ev.session = req.session;
+  ev.adapter = req.adapter;
+  ev.action = std::string(core::actionName(req.action));
+  ev.resource = d.resource;
+  ev.decision = std::string(core::verdictName(d.verdict));
+  ev.rule = d.rule;
+  ev.reason = std::string(core::reasonCode(d.reason));
+  ev.reasons = d.reasons;
+  ev.sessionLabel = lat.format(d.sessionLabel);
+  ev.payloadLabel = lat.format(d.payloadLabel);
+  ev.sink = d.sink;
+  ev.untrusted = d.untrusted;
+  if (!req.body.empty()) {
+    ev.digest = core::sha256Hex(req.body);
+    ev.size = static_cast<std::int64_t>(req.body.size());
+  } else {
+    ev.size = size;
+  }
+  auto seq = audit->append(std::move(ev));
+  if (!seq) {
+    d.verdict = Verdict::kDeny;
+    d.reason = Reason::kDenyAuditUnavailable;
+    d.rule.clear();
+    d.reasons.insert(d.reasons.begin(), "the audit trail cannot be written: " + seq.error().toString());
+  }
+  return d;
+}
+
+Decision Gate::Impl::observe(const Observation& o) {
+  Decision d;
+  d.verdict = Verdict::kAllow;
+  d.reason = Reason::kAllowObserved;
+  core::Request asReq;
+  asReq.user = o.user;
+  asReq.agent = o.agent;
+  asReq.session = o.session;
+  asReq.adapter = o.adapter;
+  asReq.action = o.action;
+  Canonical c;
+  try {
+    if (!validName(o.user) || !validName(o.agent) || !validName(o.session) || !validName(o.adapter)) {
+      d.verdict = Verdict::kDeny;
+      d.reason = Reason::kDenyInvalidRequest;
+      d.reasons = {"user, agent, session and adapter must be at most 256 printable characters"};
+      c.resource = std::string(core::actionName(o.action));
+      return finish(asReq, c, std::move(d), o.size);
+    }
+    core::Label label;
+    if (!o.path.empty()) {
+      auto p = core::canonicalPath(o.path, {options.home, o.cwd.empty() ? options.cwd : o.cwd});
+      if (!p) {
+        // What we cannot place we assume is the worst: the session becomes top.
+        label = policy->lattice().top();
+        c.resource = core::redactSecrets(o.path);
+        d.reasons.push_back("observed path could not be canonicalized (" + p.error().message + "); assumed " +
+                            policy->lattice().format(label));
+      } else {
+        c.resource = *p;
+        label = fileLabel(*p, &d.reasons);
+      }
+    } else {
+      c.resource = core::redactSecrets(o.resource);
+    }
+    if (o.session.empty()) {
+      d.sessionLabel = label;
+      d.untrusted = o.untrusted;
+    } else {
+      auto updated = sessions->update(o.session, [&](flow::SessionState& s) -> core::Status {
+        s.raise(label, o.untrusted);
+        if (o.size > 0) s.bytesRead += o.size;
+        return {};
+      });
+      if (!updated) {
+        denyInternal(d, "session store unavailable: " + updated.error().toString());
+      } else {
+        d.sessionLabel = updated->label;
+        d.untrusted = updated->untrusted;
+      }
+    }
+    d.payloadLabel = label;
+    d.reasons.push_back(fmt::format("observed {} {} labelled {}{}", core::actionName(o.action), c.resource,
+                                    policy->lattice().format(label), o.untrusted ? " (untrusted)" : ""));
+  } catch (const std::exception& e) {
+    denyInternal(d, fmt::format("internal error: {}", e.what()));
+  }
+  d.resource = c.resource;
+  Decision out = finish(asReq, c, std::move(d), o.size);
+  return out;
+}
+
+}  // namespace airlock::gate

@@ -1,0 +1,77 @@
+#pragma once
+// The gate (DESIGN.md "Decision semantics"): the one entry point every adapter calls.
+// decide() canonicalizes a request, resolves its sink, evaluates the policy (user ∩ agent
+// roles, deny > ask > allow, default deny), checks the flow of the session label and the
+// payload against the sink's clearance and pinned credentials, applies volume limits,
+// resolves `ask` for non-interactive callers, updates the session and appends an audit event.
+// It never throws and never allows by accident: malformed input is `deny.invalid_request`,
+// anything unexpected `deny.internal_error`, an audit write failure `deny.audit_unavailable`.
+//
+// Thread-safety: a Gate is used from one thread at a time (it owns SQLite handles); separate
+// Gates in separate processes may share the same state directory.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "core/env.h"
+#include "core/request.h"
+#include "core/result.h"
+#include "flow/session.h"
+#include "policy/policy.h"
+
+namespace airlock::gate {
+
+struct GateOptions {
+  std::string stateDir;   // $AIRLOCK_HOME: sessions.db and audit.db live here
+  std::string home;       // the user's home directory, for `~` in requests
+  std::string cwd;        // default working directory for relative paths
+  const core::Clock* clock = nullptr;  // must outlive the Gate; nullptr = system clock
+};
+
+// Something that happened (PostToolUse, a file the sandbox saw opened): raises the session.
+struct Observation {
+  std::string user;
+  std::string agent;
+  std::string session;
+  std::string adapter;
+  core::Action action = core::Action::kFsRead;
+  std::string path;       // what was read (canonicalized by the gate)
+  std::string cwd;
+  std::string resource;   // for non-file observations (a URL fetched, a tool's result)
+  std::int64_t size = -1;
+  std::string digest;     // hex SHA-256 of the content, when known
+  bool untrusted = false; // the content came from outside / carried hidden instructions
+};
+
+struct Explanation {
+  core::Decision decision;
+  std::vector<std::string> lines;  // the trace, one step per line
+};
+
+class Gate {
+ public:
+  static core::Result<std::unique_ptr<Gate>> open(std::shared_ptr<const policy::Policy> policy, GateOptions options);
+
+  core::Decision decide(const core::Request& request);
+  core::Decision observe(const Observation& observation);
+  // decide() with a trace of every step and every rule (matched or not, and why).
+  Explanation explain(const core::Request& request);
+
+  const policy::Policy& policy() const;
+
+  ~Gate();
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+  struct Impl;
+  explicit Gate(std::unique_ptr<Impl> impl);  // use open()
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where airlock keeps its state: $AIRLOCK_HOME, else ${XDG_STATE_HOME:-~/.local/state}/airlock.
+std::string stateDirectory(const core::Environment& env);
+
+}  // namespace airlock::gate

@@ -1,0 +1,648 @@
+#include "policy/policy.h"
+
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/url.h"
+#include "policy/index.h"
+
+namespace airlock::policy {
+
+using core::Code;
+using core::Error;
+using core::makeError;
+
+std::string_view effectName(Effect effect) {
+  switch (effect) {
+    case Effect::kAllow: return "allow";
+    case Effect::kAsk: return "ask";
+    case Effect::kDeny: return "deny";
+  }
+  return "deny";
+}
+
+bool Limit::appliesTo(const core::Label& l) const {
+  switch (op) {
+    case Op::kAny: return true;
+    case Op::kGe: return label.leq(l);
+    case Op::kGt: return label.leq(l) && !(label == l);
+    case Op::kLe: return l.leq(label);
+    case Op::kLt: return l.leq(label) && !(label == l);
+    case Op::kEq: return l == label;
+  }
+  return true;
+}
+
+Policy::Policy() = default;
+Policy::~Policy() = default;
+
+int Policy::roleIndex(std::string_view name) const {
+  for (std::size_t i = 0; i < roles_.size(); ++i)
+    if (roles_[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Policy::sinkIndex(std::string_view name) const {
+  for (std::size_t i = 0; i < sinks_.size(); ++i)
+    if (sinks_[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+// A principal not listed by name gets the "*" entry when the policy has one.
+const Principal* Policy::user(std::string_view name) const {
+  auto it = users_.find(name);
+  if (it == users_.end()) it = users_.find("*");
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+const Principal* Policy::agent(std::string_view name) const {
+  auto it = agents_.find(name);
+  if (it == agents_.end()) it = agents_.find("*");
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+core::Label Policy::classifyPath(std::string_view canonicalPath) const {
+  core::Label out;
+  std::array<std::string_view, 256> buf;
+  int n = splitPath(canonicalPath, buf);
+  if (n < 0) return lattice_.top();  // absurdly deep: assume the worst
+  std::span<const std::string_view> segs(buf.data(), static_cast<std::size_t>(n));
+  for (const auto& c : classify_) {
+    for (const auto& g : c.paths) {
+      if (g.matches(segs)) {
+        out = out.join(c.label);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Loads YAML into a Policy. Internally it throws LoadError to unwind; load() converts it to a
+// Result at the edge (no exception leaves this file).
+class PolicyLoader {
+ public:
+  PolicyLoader(std::string file, std::string home) : file_(std::move(file)), home_(std::move(home)) {}
+
+  core::Result<std::shared_ptr<const Policy>> run(std::string_view yaml);
+
+ private:
+  struct LoadError {
+    Error error;
+  };
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message, int colOffset = 0) const {
+    SourcePos p = pos(node);
+    throw LoadError{makeError(Code::kInvalidArgument, message,
+                              fmt::format("{}:{}:{}", file_, p.line, p.col + colOffset))};
+  }
+  [[noreturn]] void failAt(SourcePos p, const std::string& message) const {
+    throw LoadError{makeError(Code::kInvalidArgument, message, fmt::format("{}:{}:{}", file_, p.line, p.col))};
+  }
+
+  static SourcePos pos(const YAML::Node& node) {
+    YAML::Mark m = node.Mark();
+    if (m.line < 0) return {};
+    return SourcePos{m.line + 1, m.column + 1};
+  }
+
+  static std::string kindName(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Null: return "nothing";
+      case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Map: return "a mapping";
+      default: return "nothing";
+    }
+  }
+
+  void expectMap(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsMap()) fail(n, fmt::format("{} must be a mapping, found {}", what, kindName(n)));
+  }
+
+  // Rejects keys not in `allowed`; also rejects duplicate keys (yaml-cpp keeps both).
+  void checkKeys(const YAML::Node& n, const std::string& what, std::initializer_list<std::string_view> allowed) const {
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) fail(it->first, fmt::format("{}: keys must be plain names", what));
+      const std::string& key = it->first.Scalar();
+      bool ok = false;
+      for (auto a : allowed) ok = ok || key == a;
+      if (!ok) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(it->first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, what, list));
+      }
+      if (!seen.insert(key).second) fail(it->first, fmt::format("duplicate key '{}' in {}", key, what));
+    }
+  }
+
+  std::string scalar(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, fmt::format("{} must be a string, found {}", what, kindName(n)));
+    return n.Scalar();
+  }
+
+  // A list of strings (or one string). Empty lists are errors unless `mayBeEmpty`: an empty
+  // matcher list would silently match nothing, while an empty role list is a real choice.
+  std::vector<std::pair<std::string, YAML::Node>> stringList(const YAML::Node& n, const std::string& what,
+                                                             bool mayBeEmpty = false) const {
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    if (n.IsScalar()) {
+      out.emplace_back(n.Scalar(), n);
+    } else if (n.IsSequence()) {
+      if (n.size() == 0 && !mayBeEmpty) fail(n, fmt::format("{} must not be an empty list", what));
+      for (const auto& e : n) out.emplace_back(scalar(e, what + " entry"), e);
+    } else {
+      fail(n, fmt::format("{} must be a string or a list of strings, found {}", what, kindName(n)));
+    }
+    return out;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what);
+    if (s == "true") return true;
+    if (s == "false") return false;
+    fail(n, fmt::format("{} must be true or false, found '{}'", what, s));
+  }
+
+  core::Label label(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what);
+    auto l = policy_->lattice_.parse(s);
+    if (!l) fail(n, fmt::format("{}: {}", what, l.error().message), n.Tag() == "!" ? 1 : 0);
+    return *l;
+  }
+
+  std::string expandHome(const std::string& pattern) const {
+    if (pattern == "~") return home_;
+    if (pattern.rfind("~/", 0) == 0) return home_ + pattern.substr(1);
+    return pattern;
+  }
+
+  PathGlob pathGlob(const std::string& text, const YAML::Node& n, const std::string& what) const {
+    if (!text.empty() && text[0] == '~' && text.size() > 1 && text[1] != '/')
+      fail(n, fmt::format("{}: '~user' patterns are not supported: '{}'", what, text));
+    auto g = PathGlob::compile(expandHome(text));
+    if (!g) fail(n, fmt::format("{}: {}", what, g.error().message));
+    return std::move(*g);
+  }
+
+  TextGlob textGlob(const std::string& text, const YAML::Node& n, const std::string& what) const {
+    auto g = TextGlob::compile(text);
+    if (!g) fail(n, fmt::format("{}: {}", what, g.error().message));
+    return std::move(*g);
+  }
+
+  Effect effect(const YAML::Node& n, const std::string& what, bool allowAllow) const {
+    std::string s = scalar(n, what);
+    if (s == "deny") return Effect::kDeny;
+    if (s == "ask") return Effect::kAsk;
+    if (s == "allow" && allowAllow) return Effect::kAllow;
+    fail(n, fmt::format("{} must be {}, found '{}'", what, allowAllow ? "allow, ask or deny" : "ask or deny", s));
+  }
+
+  std::int64_t size(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what);
+    std::size_t i = 0;
+    std::int64_t v = 0;
+    if (s.empty() || !std::isdigit(static_cast<unsigned char>(s[0])))
+      fail(n, fmt::format("{} must be a number with an optional unit (KB, MB, GB, KiB, MiB, GiB), found '{}'", what, s));
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      if (v > (INT64_MAX - 9) / 10) fail(n, fmt::format("{} is too large", what));
+      v = v * 10 + (s[i++] - '0');
+    }
+    std::string unit = s.substr(i);
+    while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+    std::int64_t mul = 1;
+    if (unit.empty() || unit == "B") mul = 1;
+    else if (unit == "KB" || unit == "kB") mul = 1000;
+    else if (unit == "MB") mul = 1000 * 1000;
+    else if (unit == "GB") mul = 1000LL * 1000 * 1000;
+    else if (unit == "KiB") mul = 1024;
+    else if (unit == "MiB") mul = 1024 * 1024;
+    else if (unit == "GiB") mul = 1024LL * 1024 * 1024;
+    else fail(n, fmt::format("{}: unknown unit '{}' (use B, KB, MB, GB, KiB, MiB, GiB)", what, unit));
+    if (v > INT64_MAX / mul) fail(n, fmt::format("{} is too large", what));
+    return v * mul;
+  }
+
+  std::string name(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what);
+    if (s.empty()) fail(n, fmt::format("{} must not be empty", what));
+    for (char c : s) {
+      bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      if (!ok) fail(n, fmt::format("{} '{}' may only contain letters, digits, '-', '_' and '.'", what, s));
+    }
+    return s;
+  }
+
+  void loadLabels(const YAML::Node& n);
+  void loadPrincipals(const YAML::Node& n, bool agents);
+  void loadRoles(const YAML::Node& n);
+  void loadRoleRules(const YAML::Node& n);
+  void loadGlobalRules(const YAML::Node& n);
+  Rule loadMatcher(const YAML::Node& body, const std::string& what);
+  void loadWhen(Rule& rule, const YAML::Node& n);
+  void finishRule(Rule r, Effect eff, int role, const YAML::Node& e, const std::string& what);
+  void loadSinks(const YAML::Node& n);
+  void loadClassify(const YAML::Node& n);
+  void loadLimits(const YAML::Node& n);
+  void loadDefaults(const YAML::Node& n);
+  void addRule(Rule rule, const YAML::Node& at);
+
+  std::string file_;
+  std::string home_;
+  std::shared_ptr<Policy> policy_;
+  std::set<std::string> ruleIds_;
+};
+
+void PolicyLoader::loadLabels(const YAML::Node& n) {
+  expectMap(n, "labels");
+  checkKeys(n, "labels", {"levels", "categories"});
+  std::vector<std::string> levels, cats;
+  if (!n["levels"]) fail(n, "labels: missing 'levels'");
+  if (!n["levels"].IsSequence()) fail(n["levels"], "labels.levels must be a list of names, lowest first");
+  for (const auto& e : n["levels"]) levels.push_back(name(e, "label level"));
+  if (n["categories"]) {
+    if (!n["categories"].IsSequence()) fail(n["categories"], "labels.categories must be a list of names");
+    for (const auto& e : n["categories"]) cats.push_back(name(e, "label category"));
+  }
+  auto l = core::Lattice::make(std::move(levels), std::move(cats));
+  if (!l) fail(n, "labels: " + l.error().message);
+  policy_->lattice_ = std::move(*l);
+}
+
+void PolicyLoader::loadPrincipals(const YAML::Node& n, bool agents) {
+  const char* what = agents ? "agents" : "users";
+  expectMap(n, what);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    std::string pname = it->first.IsScalar() && it->first.Scalar() == "*" ? "*"
+                        : name(it->first, agents ? "agent name" : "user name");
+    const YAML::Node body = it->second;
+    std::string where = fmt::format("{}.{}", what, pname);
+    Principal p;
+    p.name = pname;
+    p.pos = pos(it->first);
+    if (!body.IsNull()) {
+      expectMap(body, where);
+      checkKeys(body, where, {"roles", "description"});
+      if (body["roles"]) {
+        for (auto& [r, rn] : stringList(body["roles"], where + ".roles", /*mayBeEmpty=*/true)) {
+          int idx = policy_->roleIndex(r);
+          if (idx < 0) fail(rn, fmt::format("{}: unknown role '{}'", where, r));
+          p.roles.push_back(idx);
+        }
+      }
+    }
+    auto& map = agents ? policy_->agents_ : policy_->users_;
+    if (!map.emplace(pname, std::move(p)).second) fail(it->first, fmt::format("{} '{}' is defined twice", what, pname));
+  }
+}
+
+void PolicyLoader::loadRoles(const YAML::Node& n) {
+  // First pass: names only, so users/agents can refer to roles declared later in the file.
+  expectMap(n, "roles");
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    std::string rname = name(it->first, "role name");
+    if (policy_->roleIndex(rname) >= 0) fail(it->first, fmt::format("role '{}' is defined twice", rname));
+    policy_->roles_.push_back(Role{rname, pos(it->first)});
+  }
+}
+
+void PolicyLoader::addRule(Rule rule, const YAML::Node& at) {
+  if (!ruleIds_.insert(rule.id).second) fail(at, fmt::format("rule id '{}' is used twice", rule.id));
+  rule.index = policy_->rules_.size();
+  policy_->rules_.push_back(std::move(rule));
+}
+
+Rule PolicyLoader::loadMatcher(const YAML::Node& body, const std::string& what) {
+  Rule r;
+  r.pos = pos(body);
+  if (!body["action"]) fail(body, fmt::format("{}: missing 'action'", what));
+  for (auto& [a, an] : stringList(body["action"], what + ".action")) {
+    auto act = core::parseAction(a);
+    if (!act)
+      fail(an, fmt::format("{}: unknown action '{}' (expected one of: fs.read, fs.write, fs.list, fs.delete, "
+                           "exec, net.request, tool.call)", what, a));
+    r.actions |= actionBit(*act);
+  }
+  if (body["path"])
+    for (auto& [p, pn] : stringList(body["path"], what + ".path")) r.paths.push_back(pathGlob(p, pn, what + ".path"));
+  if (body["sink"]) {
+    for (auto& [s, sn] : stringList(body["sink"], what + ".sink")) {
+      int idx = policy_->sinkIndex(s);
+      if (idx < 0) fail(sn, fmt::format("{}: unknown sink '{}'", what, s));
+      r.sinks.push_back(idx);
+    }
+  }
+  if (body["tool"])
+    for (auto& [t, tn] : stringList(body["tool"], what + ".tool")) r.tools.push_back(textGlob(t, tn, what + ".tool"));
+  if (body["command"])
+    for (auto& [c, cn] : stringList(body["command"], what + ".command"))
+      r.commands.push_back(textGlob(c, cn, what + ".command"));
+  // A matcher that cannot apply to any of the rule's actions is an error, not a silent no-op.
+  const ActionMask fsOrExec = actionBit(core::Action::kFsRead) | actionBit(core::Action::kFsWrite) |
+                              actionBit(core::Action::kFsList) | actionBit(core::Action::kFsDelete) |
+                              actionBit(core::Action::kExec);
+  if (!r.paths.empty() && !(r.actions & fsOrExec))
+    fail(body["path"], fmt::format("{}: 'path' applies to fs.* and exec actions only", what));
+  if (!r.sinks.empty() && !(r.actions & (actionBit(core::Action::kNetRequest) | actionBit(core::Action::kToolCall) |
+                                         actionBit(core::Action::kFsWrite))))
+    fail(body["sink"], fmt::format("{}: 'sink' applies to net.request, tool.call and fs.write only", what));
+  if (!r.tools.empty() && !(r.actions & actionBit(core::Action::kToolCall)))
+    fail(body["tool"], fmt::format("{}: 'tool' applies to tool.call only", what));
+  if (!r.commands.empty() && !(r.actions & actionBit(core::Action::kExec)))
+    fail(body["command"], fmt::format("{}: 'command' applies to exec only", what));
+  return r;
+}
+
+void PolicyLoader::loadWhen(Rule& rule, const YAML::Node& n) {
+  std::string text = scalar(n, "when");
+  std::size_t offset = 0;
+  auto c = Condition::compile(text, policy_->lattice_, &offset);
+  if (!c) {
+    int quote = n.Tag() == "!" ? 1 : 0;
+    fail(n, "when: " + c.error().message, quote + static_cast<int>(offset));
+  }
+  rule.when.emplace(std::move(*c));
+}
+
+void PolicyLoader::loadRoleRules(const YAML::Node& n) {
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    std::string rname = it->first.Scalar();
+    int roleIdx = policy_->roleIndex(rname);
+    const YAML::Node body = it->second;
+    std::string where = "roles." + rname;
+    if (body.IsNull()) continue;
+    expectMap(body, where);
+    checkKeys(body, where, {"allow", "ask", "deny", "description"});
+    for (auto [key, eff] : {std::pair{"allow", Effect::kAllow}, std::pair{"ask", Effect::kAsk},
+                            std::pair{"deny", Effect::kDeny}}) {
+      YAML::Node list = body[key];
+      if (!list) continue;
+      if (!list.IsSequence()) fail(list, fmt::format("{}.{} must be a list of rules", where, key));
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node e = list[i];
+        std::string what = fmt::format("{}.{}[{}]", where, key, i);
+        expectMap(e, what);
+        checkKeys(e, what, {"id", "action", "path", "sink", "tool", "command", "when", "description"});
+        finishRule(loadMatcher(e, what), eff, roleIdx, e, what);
+      }
+    }
+  }
+}
+
+// Gives a matched rule its effect, role, id (the one written, else the generated `what`) and
+// condition, and adds it. `e` is the YAML map that holds `id` and `when`.
+void PolicyLoader::finishRule(Rule r, Effect eff, int role, const YAML::Node& e, const std::string& what) {
+  r.effect = eff;
+  r.role = role;
+  if (e["id"]) {
+    r.id = name(e["id"], "rule id");
+  } else {
+    r.id = what;
+    r.generatedId = true;
+  }
+  if (e["when"]) loadWhen(r, e["when"]);
+  addRule(std::move(r), e["id"] ? e["id"] : e);
+}
+
+void PolicyLoader::loadGlobalRules(const YAML::Node& n) {
+  if (!n.IsSequence()) fail(n, "rules must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node e = n[i];
+    std::string what = fmt::format("rules[{}]", i);
+    expectMap(e, what);
+    checkKeys(e, what, {"id", "allow", "ask", "deny", "when", "description"});
+    int count = 0;
+    Effect eff = Effect::kDeny;
+    YAML::Node body;
+    for (auto [key, ef] : {std::pair{"allow", Effect::kAllow}, std::pair{"ask", Effect::kAsk},
+                           std::pair{"deny", Effect::kDeny}}) {
+      if (e[key]) {
+        ++count;
+        eff = ef;
+        body = e[key];
+      }
+    }
+    if (count != 1) fail(e, fmt::format("{}: needs exactly one of 'allow', 'ask' or 'deny'", what));
+    expectMap(body, what);
+    checkKeys(body, what, {"action", "path", "sink", "tool", "command"});
+    finishRule(loadMatcher(body, what), eff, -1, e, what);
+  }
+}
+
+void PolicyLoader::loadSinks(const YAML::Node& n) {
+  expectMap(n, "sinks");
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    Sink s;
+    s.name = name(it->first, "sink name");
+    s.pos = pos(it->first);
+    if (policy_->sinkIndex(s.name) >= 0) fail(it->first, fmt::format("sink '{}' is defined twice", s.name));
+    const YAML::Node body = it->second;
+    std::string where = "sinks." + s.name;
+    expectMap(body, where);
+    checkKeys(body, where, {"http", "tools", "folders", "credentials", "clearance", "inspect", "description"});
+    if (!body["clearance"]) fail(body, fmt::format("{}: missing 'clearance' (the highest label that may reach it)", where));
+    s.clearance = label(body["clearance"], where + ".clearance");
+    if (!body["http"] && !body["tools"] && !body["folders"])
+      fail(body, fmt::format("{}: needs at least one of 'http', 'tools' or 'folders'", where));
+    if (body["http"]) {
+      const YAML::Node h = body["http"];
+      expectMap(h, where + ".http");
+      checkKeys(h, where + ".http", {"hosts", "methods", "paths"});
+      if (!h["hosts"]) fail(h, fmt::format("{}.http: missing 'hosts'", where));
+      for (auto& [host, hn] : stringList(h["hosts"], where + ".http.hosts")) {
+        std::string canon;
+        if (host.rfind("*.", 0) == 0) {
+          auto u = core::parseUrl("http://" + host.substr(2) + "/");
+          if (!u || u->hostKind != core::HostKind::kName)
+            fail(hn, fmt::format("{}.http.hosts: invalid wildcard host '{}'", where, host));
+          canon = "*." + u->host;
+        } else {
+          auto u = core::parseUrl("http://" + host + "/");
+          if (!u) fail(hn, fmt::format("{}.http.hosts: invalid host '{}': {}", where, host, u.error().message));
+          if (u->path != "/" || !u->query.empty() || u->explicitPort || u->hadUserinfo)
+            fail(hn, fmt::format("{}.http.hosts: '{}' must be a bare host name or address", where, host));
+          canon = u->host;
+        }
+        s.hosts.push_back(canon);
+      }
+      if (h["methods"]) {
+        for (auto& [m, mn] : stringList(h["methods"], where + ".http.methods")) {
+          std::string up;
+          for (char c : m) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          if (up.empty() || up.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+            fail(mn, fmt::format("{}.http.methods: invalid method '{}'", where, m));
+          s.methods.push_back(up);
+        }
+      }
+      if (h["paths"])
+        for (auto& [p, pn] : stringList(h["paths"], where + ".http.paths")) {
+          if (p.empty() || p[0] != '/') fail(pn, fmt::format("{}.http.paths: '{}' must start with '/'", where, p));
+          auto g = PathGlob::compile(p);
+          if (!g) fail(pn, fmt::format("{}.http.paths: {}", where, g.error().message));
+          s.paths.push_back(std::move(*g));
+        }
+    }
+    if (body["tools"])
+      for (auto& [t, tn] : stringList(body["tools"], where + ".tools")) s.tools.push_back(textGlob(t, tn, where + ".tools"));
+    if (body["folders"])
+      for (auto& [f, fn] : stringList(body["folders"], where + ".folders"))
+        s.folders.push_back(pathGlob(f, fn, where + ".folders"));
+    if (body["credentials"]) {
+      const YAML::Node c = body["credentials"];
+      expectMap(c, where + ".credentials");
+      checkKeys(c, where + ".credentials", {"header", "sha256"});
+      Credentials cred;
+      if (c["header"]) {
+        for (char ch : scalar(c["header"], where + ".credentials.header"))
+          cred.header += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      if (!c["sha256"]) fail(c, fmt::format("{}.credentials: missing 'sha256' (digests of the accepted keys)", where));
+      for (auto& [d, dn] : stringList(c["sha256"], where + ".credentials.sha256")) {
+        std::string lower;
+        for (char ch : d) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos)
+          fail(dn, fmt::format("{}.credentials.sha256: '{}' is not a SHA-256 hex digest (64 hex digits)", where, d));
+        cred.sha256.push_back(lower);
+      }
+      s.credentials = std::move(cred);
+    }
+    if (body["inspect"]) s.inspect = boolean(body["inspect"], where + ".inspect");
+    policy_->sinks_.push_back(std::move(s));
+  }
+}
+
+void PolicyLoader::loadClassify(const YAML::Node& n) {
+  if (!n.IsSequence()) fail(n, "classify must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node e = n[i];
+    std::string what = fmt::format("classify[{}]", i);
+    expectMap(e, what);
+    checkKeys(e, what, {"path", "detectors", "label", "description"});
+    ClassifyRule c;
+    c.pos = pos(e);
+    if (!e["label"]) fail(e, fmt::format("{}: missing 'label'", what));
+    c.label = label(e["label"], what + ".label");
+    if (!e["path"] && !e["detectors"]) fail(e, fmt::format("{}: needs 'path' or 'detectors'", what));
+    if (e["path"])
+      for (auto& [p, pn] : stringList(e["path"], what + ".path")) c.paths.push_back(pathGlob(p, pn, what + ".path"));
+    if (e["detectors"])
+      for (auto& [d, dn] : stringList(e["detectors"], what + ".detectors")) c.detectors.push_back(name(dn, "detector"));
+    policy_->classify_.push_back(std::move(c));
+  }
+}
+
+void PolicyLoader::loadLimits(const YAML::Node& n) {
+  if (!n.IsSequence()) fail(n, "limits must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node e = n[i];
+    std::string what = fmt::format("limits[{}]", i);
+    expectMap(e, what);
+    checkKeys(e, what, {"id", "action", "label", "max_files", "max_bytes", "then", "description"});
+    Limit l;
+    l.pos = pos(e);
+    l.id = e["id"] ? name(e["id"], "limit id") : what;
+    if (!e["action"]) fail(e, fmt::format("{}: missing 'action'", what));
+    for (auto& [a, an] : stringList(e["action"], what + ".action")) {
+      auto act = core::parseAction(a);
+      if (!act) fail(an, fmt::format("{}: unknown action '{}'", what, a));
+      l.actions |= actionBit(*act);
+    }
+    if (e["label"]) {
+      std::string s = scalar(e["label"], what + ".label");
+      std::size_t skip = 0;
+      l.op = Limit::Op::kGe;
+      if (s.rfind(">=", 0) == 0) { l.op = Limit::Op::kGe; skip = 2; }
+      else if (s.rfind("<=", 0) == 0) { l.op = Limit::Op::kLe; skip = 2; }
+      else if (s.rfind("==", 0) == 0) { l.op = Limit::Op::kEq; skip = 2; }
+      else if (s.rfind(">", 0) == 0) { l.op = Limit::Op::kGt; skip = 1; }
+      else if (s.rfind("<", 0) == 0) { l.op = Limit::Op::kLt; skip = 1; }
+      auto lab = policy_->lattice_.parse(s.substr(skip));
+      if (!lab) fail(e["label"], fmt::format("{}.label: {}", what, lab.error().message));
+      l.label = *lab;
+    }
+    if (e["max_files"]) l.maxFiles = size(e["max_files"], what + ".max_files");
+    if (e["max_bytes"]) l.maxBytes = size(e["max_bytes"], what + ".max_bytes");
+    if (l.maxFiles < 0 && l.maxBytes < 0) fail(e, fmt::format("{}: needs 'max_files' or 'max_bytes'", what));
+    if (e["then"]) l.then = effect(e["then"], what + ".then", false);
+    policy_->limits_.push_back(std::move(l));
+  }
+}
+
+void PolicyLoader::loadDefaults(const YAML::Node& n) {
+  expectMap(n, "defaults");
+  checkKeys(n, "defaults", {"decision", "non_interactive_ask", "on_error"});
+  if (n["decision"]) policy_->defaults_.decision = effect(n["decision"], "defaults.decision", true);
+  if (n["non_interactive_ask"]) {
+    std::string s = scalar(n["non_interactive_ask"], "defaults.non_interactive_ask");
+    if (s == "deny") policy_->defaults_.nonInteractiveAsk = Effect::kDeny;
+    else if (s == "allow") policy_->defaults_.nonInteractiveAsk = Effect::kAllow;
+    else if (s == "ask") policy_->defaults_.nonInteractiveAsk = Effect::kAsk;
+    else fail(n["non_interactive_ask"], fmt::format("defaults.non_interactive_ask must be allow, ask or deny, found '{}'", s));
+  }
+  if (n["on_error"]) {
+    std::string s = scalar(n["on_error"], "defaults.on_error");
+    if (s != "deny")
+      fail(n["on_error"], fmt::format("defaults.on_error may only be 'deny' (errors never allow), found '{}'", s));
+  }
+}
+
+core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view yaml) {
+  if (yaml.size() > 16 * 1024 * 1024)
+    return makeError(Code::kInvalidArgument, "policy is larger than 16 MiB", file_);
+  if (yaml.find('\0') != std::string_view::npos)
+    return makeError(Code::kInvalidArgument, "policy contains a NUL byte", file_);
+  policy_ = std::make_shared<Policy>();
+  policy_->file_ = file_;
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (!root.IsMap()) {
+      if (root.IsNull()) return makeError(Code::kInvalidArgument, "policy is empty (expected 'version: 1' and rules)", file_ + ":1:1");
+      fail(root, fmt::format("a policy must be a mapping, found {}", kindName(root)));
+    }
+    checkKeys(root, "the policy", {"version", "description", "labels", "users", "agents", "classify", "sinks",
+                                   "roles", "rules", "limits", "defaults"});
+    if (!root["version"]) return makeError(Code::kInvalidArgument, "missing 'version: 1'", file_ + ":1:1");
+    if (scalar(root["version"], "version") != "1")
+      fail(root["version"], fmt::format("unsupported version '{}' (this airlock reads version 1)", root["version"].Scalar()));
+    if (root["labels"]) loadLabels(root["labels"]);
+    if (root["roles"]) loadRoles(root["roles"]);
+    if (root["users"]) loadPrincipals(root["users"], false);
+    if (root["agents"]) loadPrincipals(root["agents"], true);
+    if (root["sinks"]) loadSinks(root["sinks"]);
+    if (root["classify"]) loadClassify(root["classify"]);
+    if (root["roles"]) loadRoleRules(root["roles"]);
+    if (root["rules"]) loadGlobalRules(root["rules"]);
+    if (root["limits"]) loadLimits(root["limits"]);
+    if (root["defaults"]) loadDefaults(root["defaults"]);
+  } catch (const LoadError& e) {
+    return e.error;
+  } catch (const YAML::Exception& e) {
+    return makeError(Code::kInvalidArgument, e.msg, fmt::format("{}:{}:{}", file_, e.mark.line + 1, e.mark.column + 1));
+  } catch (const std::exception& e) {
+    return makeError(Code::kInvalidArgument, e.what(), file_);
+  }
+  policy_->index_ = std::make_unique<RuleIndex>(*policy_);
+  return std::shared_ptr<const Policy>(std::move(policy_));
+}
+
+core::Result<std::shared_ptr<const Policy>> Policy::load(std::string_view yaml, std::string file, const std::string& home) {
+  PolicyLoader loader(std::move(file), home);
+  return loader.run(yaml);
+}
+
+core::Result<std::shared_ptr<const Policy>> Policy::loadFile(const std::string& path, const std::string& home) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return makeError(Code::kNotFound, "cannot read policy file", path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load(ss.str(), path, home);
+}
+
+}  // namespace airlock::policy

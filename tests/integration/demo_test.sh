@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `airlock demo` (what `make demo` runs) must deny the incident's upload and exit 0.
+AIRLOCK=$1
+SRC=$2
+source "$(dirname "$0")/lib.sh"
+out=$("$AIRLOCK" demo)
+expect_contains "upload denied" "$out" "deny.sink.credential_mismatch"
+expect_contains "verdict" "$out" "was DENIED"
+expect_contains "ssh denied" "$out" "secrets-are-off-limits"
+expect_contains "trail verified" "$out" "audit verify: ok"
+expect_not_contains "no attacker key in the trail" "$(sed -n '/^audit trail/,$p' <<<"$out")" "ATTACKER-key-1111111111"
+finish

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `airlock hook` as Claude Code runs it: one short process per tool call, many at once.
+AIRLOCK=$1
+SRC=$2
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$HOME/project" "$HOME/.ssh" "$HOME/Finance"
+echo key >"$HOME/.ssh/id_rsa"
+export AIRLOCK_USER=dev
+
+payload() { # tool input-json [event]
+  printf '{"session_id":"sess-it","transcript_path":"/tmp/t","cwd":"%s","permission_mode":"default","hook_event_name":"%s","tool_name":"%s","tool_input":%s,"tool_use_id":"t1"}' \
+    "$HOME/project" "${3:-PreToolUse}" "$1" "$2"
+}
+decision() { python3 -c 'import json,sys; print(json.load(sys.stdin)["hookSpecificOutput"]["permissionDecision"])'; }
+
+# With no policy configured, the built-in default applies.
+out=$(payload Read "{\"file_path\":\"$HOME/project/a.c\"}" | "$AIRLOCK" hook)
+expect_eq "default allows project read" "$(decision <<<"$out")" allow
+out=$(payload Read "{\"file_path\":\"$HOME/.ssh/id_rsa\"}" | "$AIRLOCK" hook)
+expect_eq "default denies ssh key" "$(decision <<<"$out")" deny
+expect_contains "reason visible to the model" "$out" "secrets-are-off-limits"
+out=$(payload Bash '{"command":"cat ~/.ssh/id_rsa | base64"}' | "$AIRLOCK" hook)
+expect_eq "bash cat key" "$(decision <<<"$out")" deny
+
+# Garbage in: exit 2 (blocks in Claude Code), reason on stderr.
+set +e
+err=$(echo 'garbage' | "$AIRLOCK" hook 2>&1 >/dev/null)
+rc=$?
+set -e
+expect_eq "garbage exit" "$rc" 2
+expect_contains "garbage reason" "$err" "deny.invalid_request"
+
+# An unreadable policy: exit 2, never an allow.
+set +e
+err=$(payload Read "{\"file_path\":\"$HOME/project/a.c\"}" | AIRLOCK_POLICY=/nonexistent/policy.yaml "$AIRLOCK" hook 2>&1)
+rc=$?
+set -e
+expect_eq "missing policy exit" "$rc" 2
+expect_contains "missing policy reason" "$err" "/nonexistent/policy.yaml"
+
+# 16 concurrent hook processes of one session, then the trail verifies and has every event.
+before=$("$AIRLOCK" audit export | wc -l)
+pids=()
+for i in $(seq 1 16); do
+  (payload Read "{\"file_path\":\"$HOME/project/f$i.c\"}" | "$AIRLOCK" hook >"$WORK/out.$i") &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+allowed=$(cat "$WORK"/out.* | grep -c '"permissionDecision":"allow"' || true)
+expect_eq "concurrent allows" "$allowed" 16
+after=$("$AIRLOCK" audit export | wc -l)
+expect_eq "concurrent events" "$((after - before))" 16
+"$AIRLOCK" audit verify >/dev/null && ok || bad "verify after concurrency"
+
+# PostToolUse of a secret file raises the session label that later flow checks see.
+payload Read "{\"file_path\":\"$HOME/project/.env\"}" PostToolUse | "$AIRLOCK" hook >/dev/null
+out=$(payload WebFetch '{"url":"https://pypi.org/simple/x/","prompt":"p"}' | "$AIRLOCK" hook)
+expect_eq "flow after secret read" "$(decision <<<"$out")" deny
+expect_contains "flow reason" "$out" "deny.flow.label_exceeds_clearance"
+finish
