@@ -1,6 +1,5 @@
 #include "audit/audit_log.h"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -9,6 +8,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "core/digest.h"
 
 namespace airlock::audit {
 
@@ -29,26 +30,8 @@ struct StmtFinalize {
 using Db = std::unique_ptr<sqlite3, DbClose>;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
-std::string hexSha256(std::string_view a, std::string_view b) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
-  EVP_DigestFinal_ex(ctx, md.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
 // hash = SHA-256(prev_hash as 64 ASCII hex characters || canonical encoding bytes)
-std::string chainHash(const std::string& prevHex, const std::string& encoding) { return hexSha256(prevHex, encoding); }
+std::string chainHash(const std::string& prevHex, const std::string& encoding) { return core::Sha256().update(prevHex).update(encoding).hexDigest(); }
 
 std::string text(sqlite3_stmt* s, int col) {
   const unsigned char* t = sqlite3_column_text(s, col);
@@ -162,6 +145,9 @@ core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, 
   if (rc != SQLITE_OK) return impl->sqlError("cannot open the audit log");
   chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(impl->db.get(), 10000);
+  // Short processes (one per hook call) must not checkpoint and delete the WAL on every exit:
+  // that costs several fsyncs per call. A later writer checkpoints when the WAL is large.
+  sqlite3_db_config(impl->db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return st.error();
   // Create the schema once, atomically; an existing database must be ours.
   if (auto st = impl->exec("BEGIN IMMEDIATE"); !st) return st.error();
@@ -284,19 +270,44 @@ core::Status AuditLog::forEach(const std::function<bool(const Record&)>& fn) {
   return {};
 }
 
-// Classification of the first problem, walking records in seq order:
-//  - a gap in seq numbers → "deleted" at the first missing seq;
+// Classification of the first problem, walking records in seq order (all reads in one read
+// transaction, so a concurrent append is either wholly seen or not at all):
+//  - a seq below the expected one (0, negative) → "inserted"; a gap in seq numbers → "deleted"
+//    at the first missing seq;
+//  - hash or prev_hash not 64 lower-case hex digits, or a record that is not a JSON object →
+//    "malformed";
 //  - a record whose stored hash is not SHA-256(prev_hash || record) → "changed" (its content,
-//    its prev_hash or its hash was edited);
-//  - a self-consistent record whose prev_hash is not the previous record's hash: when its
-//    prev_hash equals the hash of a record further on (or it links back to an earlier one), the
-//    records were swapped → "reordered"; otherwise a forged record was put in → "inserted";
+//    its prev_hash or its hash was edited); likewise a time column that differs from the
+//    record's "time";
+//  - a self-consistent record whose prev_hash is not the previous record's hash:
+//      links to a record further on → the records were swapped: "reordered" at this record;
+//      repeats an earlier record (same hash) → a copy put out of place: "reordered";
+//      links to an earlier record than its predecessor → the records in between were forged in:
+//      "inserted" at the first of them;
+//      links to nothing → "inserted" (a forged record, or its predecessor was replaced and
+//      rehashed, or removed and the rest renumbered; the walk cannot tell which);
 //  - fewer records than the head counts → "truncated"; more, or a head hash that is not the last
-//    record's → "inserted" (records added after the head, or the head rewound).
+//    record's → "inserted" / "changed" (records added after the head, or the head rewound).
 core::Result<VerifyReport> AuditLog::verify() {
+  // One snapshot for the records and the head: without it an append landing between the two
+  // reads looks like a truncated log.
+  if (auto st = impl_->exec("BEGIN"); !st) return st.error();
+  struct EndRead {
+    Impl* impl;
+    ~EndRead() { (void)impl->exec("COMMIT"); }  // read-only: nothing to lose
+  } endRead{impl_.get()};
   VerifyReport rep;
-  auto all = impl_->collect(impl_->selectAll.get());
-  if (!all) return all.error();
+  auto sel = impl_->prepare("SELECT seq, prev_hash, hash, record, time FROM events ORDER BY seq");
+  if (!sel) return sel.error();
+  std::vector<Record> recs;
+  std::vector<std::string> times;  // the time column, outside the hash: must repeat the record's
+  int rc;
+  while ((rc = sqlite3_step(sel->get())) == SQLITE_ROW) {
+    recs.push_back(Record{sqlite3_column_int64(sel->get(), 0), text(sel->get(), 1), text(sel->get(), 2),
+                          text(sel->get(), 3)});
+    times.push_back(text(sel->get(), 4));
+  }
+  if (rc != SQLITE_DONE) return impl_->sqlError("reading records");
   auto head = impl_->head();
   if (!head) {
     rep.ok = false;
@@ -304,7 +315,6 @@ core::Result<VerifyReport> AuditLog::verify() {
     rep.detail = head.error().message;
     return rep;
   }
-  const auto& recs = *all;
   auto bad = [&](std::int64_t seq, const char* problem, std::string detail) {
     rep.ok = false;
     rep.firstBadSeq = seq;
@@ -312,32 +322,53 @@ core::Result<VerifyReport> AuditLog::verify() {
     rep.detail = std::move(detail);
     return rep;
   };
+  auto isHex64 = [](const std::string& h) {
+    return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
   std::string prev = kZeroHash;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const Record& r = recs[i];
     std::int64_t want = static_cast<std::int64_t>(i) + 1;
     rep.records = static_cast<std::int64_t>(i);
+    if (r.seq < want)
+      return bad(r.seq, "inserted", fmt::format("record {}: numbered below the first record (inserted)", r.seq));
     if (r.seq != want)
       return bad(want, "deleted",
                  fmt::format("record {}: missing (the next record present is {}) (deleted)", want, r.seq));
-    if (r.hash.size() != 64 || r.prevHash.size() != 64)
+    if (!isHex64(r.hash) || !isHex64(r.prevHash))
       return bad(r.seq, "malformed", fmt::format("record {}: hash fields are not 64 hex digits (malformed)", r.seq));
+    nlohmann::json j = nlohmann::json::parse(r.encoding, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return bad(r.seq, "malformed", fmt::format("record {}: the record is not a JSON object (malformed)", r.seq));
     if (chainHash(r.prevHash, r.encoding) != r.hash)
       return bad(r.seq, "changed", fmt::format("record {}: hash does not match its contents (changed)", r.seq));
     if (r.prevHash != prev) {
-      bool laterMatch = false;
-      for (std::size_t k = i + 1; k < recs.size() && !laterMatch; ++k) laterMatch = recs[k].hash == r.prevHash;
-      bool earlierMatch = false;
-      for (std::size_t k = 0; k + 1 < i && !earlierMatch; ++k) earlierMatch = recs[k].hash == r.prevHash;
-      if (laterMatch || earlierMatch)
-        return bad(r.seq, "reordered",
-                   fmt::format("record {}: links to a record that is not its predecessor (reordered)", r.seq));
+      for (std::size_t k = i + 1; k < recs.size(); ++k)
+        if (recs[k].hash == r.prevHash)
+          return bad(r.seq, "reordered",
+                     fmt::format("record {}: links to record {}, which comes after it (reordered)", r.seq,
+                                 recs[k].seq));
+      for (std::size_t k = 0; k < i; ++k)
+        if (recs[k].hash == r.hash)
+          return bad(r.seq, "reordered",
+                     fmt::format("record {}: repeats record {} (reordered)", r.seq, recs[k].seq));
+      for (std::size_t k = 0; k + 1 < i; ++k)
+        if (recs[k].hash == r.prevHash) {
+          rep.records = static_cast<std::int64_t>(k) + 1;
+          return bad(recs[k + 1].seq, "inserted",
+                     fmt::format("record {}: put in between; record {} links to record {} (inserted)",
+                                 recs[k + 1].seq, r.seq, recs[k].seq));
+        }
       // The predecessor links fine to its own predecessor but this record links to nothing:
-      // either this record was forged in, or the one it followed was removed and renumbered.
+      // either this record was forged in, or the one it followed was replaced (and rehashed) or
+      // removed with the rest renumbered.
       return bad(r.seq, "inserted",
                  fmt::format("record {}: does not link to record {} (inserted, or its predecessor was replaced)",
                              r.seq, r.seq - 1));
     }
+    if (!j.contains("time") || !j["time"].is_string() || j["time"].get<std::string>() != times[i])
+      return bad(r.seq, "changed",
+                 fmt::format("record {}: the time column does not match the record (changed)", r.seq));
     prev = r.hash;
   }
   rep.records = static_cast<std::int64_t>(recs.size());

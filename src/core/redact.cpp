@@ -1,7 +1,5 @@
 #include "core/redact.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cctype>
 
@@ -30,20 +28,6 @@ bool looksSecret(std::string_view tok) {
 std::string marker(std::string_view secret) { return "[REDACTED sha256:" + sha256Hex(secret).substr(0, 8) + "]"; }
 
 }  // namespace
-
-std::string sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 std::string redactSecrets(std::string_view text) {
   std::string out;

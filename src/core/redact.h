@@ -8,11 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/digest.h"
+
 namespace airlock::core {
 
 std::string redactSecrets(std::string_view text);
-
-// Lower-case hex SHA-256 of bytes.
-std::string sha256Hex(std::string_view bytes);
 
 }  // namespace airlock::core

@@ -186,9 +186,13 @@ std::string Url::toString() const {
 
 Result<Url> parseUrl(std::string_view text) {
   if (text.size() > kMaxUrl) return makeError(Code::kInvalidArgument, "URL longer than 8192 bytes");
-  for (unsigned char c : text)
+  for (unsigned char c : text) {
     if (c < 0x21 || c == 0x7f)
       return makeError(Code::kInvalidArgument, "URL contains a space or a control character");
+    // Clients disagree on a backslash: browsers read it as '/', curl and Python's urllib as
+    // part of the userinfo, so https://allowed.test<backslash>@evil.test/ names two hosts.
+    if (c == '\\') return makeError(Code::kInvalidArgument, "URL contains a backslash");
+  }
   Url u;
   std::size_t i = 0;
   while (i < text.size() && (isAlpha(text[i]) || (i > 0 && (isDigit(text[i]) || text[i] == '+' || text[i] == '-' ||
@@ -197,9 +201,8 @@ Result<Url> parseUrl(std::string_view text) {
   if (i == 0 || text.substr(i, 3) != "://")
     return makeError(Code::kInvalidArgument, "URL has no scheme (expected scheme://host/…)");
   for (char c : text.substr(0, i)) u.scheme += lowerAscii(c);
-  bool special = u.scheme == "http" || u.scheme == "https" || u.scheme == "ws" || u.scheme == "wss";
   std::string_view rest = text.substr(i + 3);
-  std::size_t end = rest.find_first_of(special ? "/?#\\" : "/?#");
+  std::size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
   std::string_view tail = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
   auto at = authority.rfind('@');
@@ -320,12 +323,13 @@ Result<Url> parseUrl(std::string_view text) {
   if (hash != std::string_view::npos) tail = tail.substr(0, hash);
   auto q = tail.find('?');
   std::string rawPath(tail.substr(0, q));
-  if (special)
-    for (char& c : rawPath)
-      if (c == '\\') c = '/';
   if (rawPath.empty()) rawPath = "/";
   u.path = removeDotSegments(normalizePercent(rawPath, false));
   if (q != std::string_view::npos) u.query = normalizePercent(tail.substr(q + 1), true);
+  // Percent-encoding can triple the length; a canonical form parseUrl would itself refuse is
+  // refused here, so that parseUrl(u.toString()) always gives u back.
+  if (u.toString().size() > kMaxUrl)
+    return makeError(Code::kInvalidArgument, "URL longer than 8192 bytes once canonicalized");
   return u;
 }
 

@@ -118,6 +118,9 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
   if (rc != SQLITE_OK) return impl->sqlError("cannot open session store");
   chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(impl->db.get(), 10000);
+  // Short processes (one per hook call) must not checkpoint and delete the WAL on every exit:
+  // that costs several fsyncs per call. A later writer checkpoints when the WAL is large.
+  sqlite3_db_config(impl->db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return st.error();
   if (auto st = impl->exec(
           "CREATE TABLE IF NOT EXISTS sessions(id TEXT PRIMARY KEY, level INTEGER NOT NULL, categories INTEGER "

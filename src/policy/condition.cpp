@@ -35,6 +35,11 @@ std::string_view typeName(Type t) {
   return "?";
 }
 
+// The type name with its indefinite article, for messages: "a string", "an int".
+std::string withArticle(Type t) {
+  return fmt::format("{} {}", t == Type::kInt ? "an" : "a", typeName(t));
+}
+
 struct FieldInfo {
   std::string_view name;
   Type type;
@@ -256,7 +261,7 @@ class Parser {
     NodePtr e = orExpr(0);
     if (peek().kind != Tok::kEnd) throw CompileError(peek().offset, "expected '&&', '||' or the end of the condition");
     if (e->type != Type::kBool)
-      throw CompileError(0, fmt::format("a condition must be a bool expression, this one is a {}", typeName(e->type)));
+      throw CompileError(0, fmt::format("a condition must be a bool expression, this one is {}", withArticle(e->type)));
     return e;
   }
 
@@ -274,7 +279,7 @@ class Parser {
 
   void requireBool(const Node& n, std::string_view op) const {
     if (n.type != Type::kBool)
-      throw CompileError(n.offset, fmt::format("'{}' needs bool operands, found a {}", op, typeName(n.type)));
+      throw CompileError(n.offset, fmt::format("'{}' needs bool operands, found {}", op, withArticle(n.type)));
   }
 
   NodePtr orExpr(std::size_t depth) {
@@ -354,20 +359,23 @@ class Parser {
     NodePtr r = member(depth + 1);
     if (op == Op::kIn) {
       if (r->type != Type::kList)
-        throw CompileError(r->offset, fmt::format("'in' needs a list on its right, found a {}", typeName(r->type)));
+        throw CompileError(r->offset, fmt::format("'in' needs a list on its right, found {}", withArticle(r->type)));
       if (l->type != Type::kString)
-        throw CompileError(l->offset, fmt::format("'in' tests strings, found a {}", typeName(l->type)));
+        throw CompileError(l->offset, fmt::format("'in' tests strings, found {}", withArticle(l->type)));
     } else {
       if (l->type == Type::kLabel) coerceToLabel(*r);
       if (r->type == Type::kLabel) coerceToLabel(*l);
       bool ordered = op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe;
       if (l->type != r->type && l->type != Type::kNull && r->type != Type::kNull)
-        throw CompileError(off, fmt::format("cannot compare a {} with a {}", typeName(l->type), typeName(r->type)));
+        throw CompileError(off, fmt::format("cannot compare {} with {}", withArticle(l->type), withArticle(r->type)));
       if (ordered && l->type != Type::kInt && l->type != Type::kLabel && l->type != Type::kString)
-        throw CompileError(off, fmt::format("'<', '<=', '>', '>=' need ints, strings or labels, found a {}",
-                                            typeName(l->type)));
+        throw CompileError(off, fmt::format("'<', '<=', '>', '>=' need ints, strings or labels, found {}",
+                                            withArticle(l->type)));
       if (ordered && (l->type == Type::kNull || r->type == Type::kNull))
         throw CompileError(off, "null cannot be ordered");
+      // Evaluation has no list equality: reject it here rather than fail on every request.
+      if (l->type == Type::kList && r->type == Type::kList)
+        throw CompileError(off, "lists cannot be compared; use 'in'");
     }
     auto n = makeNode(op, Type::kBool, off);
     n->lhs = std::move(l);
@@ -395,9 +403,9 @@ class Parser {
       NodePtr arg = orExpr(depth + 1);
       if (!accept(Tok::kRParen)) throw CompileError(peek().offset, "expected ')' to close the method call");
       if (e->type != Type::kString)
-        throw CompileError(e->offset, fmt::format("'{}' applies to strings, found a {}", name.text, typeName(e->type)));
+        throw CompileError(e->offset, fmt::format("'{}' applies to strings, found {}", name.text, withArticle(e->type)));
       if (arg->type != Type::kString)
-        throw CompileError(arg->offset, fmt::format("'{}' takes a string, found a {}", name.text, typeName(arg->type)));
+        throw CompileError(arg->offset, fmt::format("'{}' takes a string, found {}", name.text, withArticle(arg->type)));
       auto n = makeNode(op, Type::kBool, off);
       if (op == Op::kMatches) {
         if (arg->op != Op::kLiteral)

@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -96,10 +97,10 @@ class PolicyLoader {
     Error error;
   };
 
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message, int colOffset = 0) const {
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
     SourcePos p = pos(node);
     throw LoadError{makeError(Code::kInvalidArgument, message,
-                              fmt::format("{}:{}:{}", file_, p.line, p.col + colOffset))};
+                              fmt::format("{}:{}:{}", file_, p.line, p.col))};
   }
   [[noreturn]] void failAt(SourcePos p, const std::string& message) const {
     throw LoadError{makeError(Code::kInvalidArgument, message, fmt::format("{}:{}:{}", file_, p.line, p.col))};
@@ -110,6 +111,11 @@ class PolicyLoader {
     if (m.line < 0) return {};
     return SourcePos{m.line + 1, m.column + 1};
   }
+
+  // Where byte `offset` of the value of scalar `n` stands in the source. yaml-cpp marks only
+  // the start of a scalar (its quote or block indicator); escapes, doubled quotes, folded line
+  // breaks and block scalars shift everything after it, so walk the source text.
+  SourcePos valuePos(const YAML::Node& n, std::size_t offset) const;
 
   static std::string kindName(const YAML::Node& n) {
     switch (n.Type()) {
@@ -173,7 +179,7 @@ class PolicyLoader {
   core::Label label(const YAML::Node& n, const std::string& what) const {
     std::string s = scalar(n, what);
     auto l = policy_->lattice_.parse(s);
-    if (!l) fail(n, fmt::format("{}: {}", what, l.error().message), n.Tag() == "!" ? 1 : 0);
+    if (!l) failAt(valuePos(n, 0), fmt::format("{}: {}", what, l.error().message));
     return *l;
   }
 
@@ -256,9 +262,135 @@ class PolicyLoader {
 
   std::string file_;
   std::string home_;
+  std::string_view src_;  // the YAML text, for valuePos()
   std::shared_ptr<Policy> policy_;
   std::set<std::string> ruleIds_;
 };
+
+SourcePos PolicyLoader::valuePos(const YAML::Node& n, std::size_t offset) const {
+  const SourcePos start = pos(n);
+  const YAML::Mark m = n.Mark();
+  const bool nonPlain = n.Tag() == "!";
+  const std::string_view src = src_;
+  const std::string& value = n.Scalar();
+  // The old approximation, used when the mark does not fit the text (e.g. after a BOM).
+  const SourcePos rough{start.line, start.col + (nonPlain ? 1 : 0) + static_cast<int>(offset)};
+  if (start.line == 0 || m.pos < 0 || static_cast<std::size_t>(m.pos) >= src.size()) return rough;
+  std::size_t i = static_cast<std::size_t>(m.pos);
+  const char style = nonPlain ? src[i] : 0;
+  if (nonPlain && style != '"' && style != '\'' && style != '|' && style != '>') return rough;
+  if (!nonPlain && (value.empty() || src[i] != value[0])) return rough;
+  int line = start.line, col = start.col;
+  auto step = [&] {
+    if (src[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    ++i;
+  };
+  std::size_t produced = 0;  // bytes of the value accounted for so far
+
+  if (style == '|' || style == '>') {
+    while (i < src.size() && src[i] != '\n') step();  // the header line
+    if (i >= src.size()) return rough;
+    step();
+    // Indentation: that of the first line with content.
+    std::size_t indent = 0;
+    for (std::size_t k = i; k < src.size();) {
+      std::size_t b = k;
+      while (k < src.size() && src[k] == ' ') ++k;
+      if (k < src.size() && (src[k] == '\n' || src[k] == '\r')) {
+        while (k < src.size() && src[k] != '\n') ++k;
+        ++k;
+        continue;
+      }
+      indent = k - b;
+      break;
+    }
+    bool lineStart = true;
+    while (i < src.size()) {
+      if (lineStart) {
+        for (std::size_t k = 0; k < indent && i < src.size() && src[i] == ' '; ++k) step();
+        lineStart = false;
+      }
+      if (produced >= offset) break;
+      if (src[i] == '\r') {
+        step();
+        continue;
+      }
+      lineStart = src[i] == '\n';
+      step();
+      ++produced;
+    }
+    return {line, col};
+  }
+
+  if (style == '"' || style == '\'') step();  // the opening quote
+  // A line break in a flow scalar, with the blanks around it, folds to one space (or to n-1
+  // newlines for n breaks). Returns how many value bytes the run at `i` produces, or -1 when
+  // `i` is not at such a run.
+  auto foldRun = [&](bool consume) -> int {
+    std::size_t k = i;
+    while (k < src.size() && (src[k] == ' ' || src[k] == '\t')) ++k;
+    if (k >= src.size() || (src[k] != '\n' && src[k] != '\r')) return -1;
+    int breaks = 0;
+    while (k < src.size() && (src[k] == ' ' || src[k] == '\t' || src[k] == '\n' || src[k] == '\r')) {
+      if (src[k] == '\n') ++breaks;
+      ++k;
+    }
+    if (consume)
+      while (i < k) step();
+    return breaks <= 1 ? 1 : breaks - 1;
+  };
+  auto utf8Length = [](unsigned long cp) -> std::size_t {
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  };
+  while (i < src.size() && produced < offset) {
+    char c = src[i];
+    if (style == '\'' && c == '\'') {
+      if (i + 1 < src.size() && src[i + 1] == '\'') {
+        step();
+        step();
+        ++produced;
+        continue;
+      }
+      break;  // the closing quote
+    }
+    if (style == '"' && c == '"') break;
+    if (style == '"' && c == '\\' && i + 1 < src.size()) {
+      char e = src[i + 1];
+      if (e == '\n' || e == '\r') {  // an escaped line break: produces nothing
+        step();
+        while (i < src.size() && (src[i] == '\r' || src[i] == '\n')) step();
+        while (i < src.size() && (src[i] == ' ' || src[i] == '\t')) step();
+        continue;
+      }
+      std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+      std::size_t bytes = 1;
+      if (digits > 0 && i + 2 + digits <= src.size()) {
+        unsigned long cp = std::strtoul(std::string(src.substr(i + 2, digits)).c_str(), nullptr, 16);
+        bytes = utf8Length(cp);
+      } else if (e == 'N' || e == '_') {
+        bytes = 2;
+      } else if (e == 'L' || e == 'P') {
+        bytes = 3;
+      }
+      for (std::size_t k = 0; k < 2 + digits && i < src.size(); ++k) step();
+      produced += bytes;
+      continue;
+    }
+    if (int folded = foldRun(true); folded >= 0) {
+      produced += static_cast<std::size_t>(folded);
+      continue;
+    }
+    step();
+    ++produced;
+  }
+  foldRun(true);  // point at what follows a fold, not at the line break before it
+  return {line, col};
+}
 
 void PolicyLoader::loadLabels(const YAML::Node& n) {
   expectMap(n, "labels");
@@ -364,10 +496,7 @@ void PolicyLoader::loadWhen(Rule& rule, const YAML::Node& n) {
   std::string text = scalar(n, "when");
   std::size_t offset = 0;
   auto c = Condition::compile(text, policy_->lattice_, &offset);
-  if (!c) {
-    int quote = n.Tag() == "!" ? 1 : 0;
-    fail(n, "when: " + c.error().message, quote + static_cast<int>(offset));
-  }
+  if (!c) failAt(valuePos(n, offset), "when: " + c.error().message);
   rule.when.emplace(std::move(*c));
 }
 
@@ -598,6 +727,7 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
     return makeError(Code::kInvalidArgument, "policy is larger than 16 MiB", file_);
   if (yaml.find('\0') != std::string_view::npos)
     return makeError(Code::kInvalidArgument, "policy contains a NUL byte", file_);
+  src_ = yaml;
   policy_ = std::make_shared<Policy>();
   policy_->file_ = file_;
   try {

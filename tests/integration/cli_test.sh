@@ -125,7 +125,8 @@ n=$("$AIRLOCK" audit export --format jsonl | wc -l)
 expect_eq "export record count" "$n" 12
 expect_not_contains "no secrets in the trail" "$("$AIRLOCK" audit export)" "ATTACKER-key-1111111111"
 "$AIRLOCK" audit verify >/dev/null && ok || bad "verify intact"
-cp "$AIRLOCK_HOME/audit.db" "$WORK/pristine.db"
+# .backup, not cp: the database may still have records in its WAL file (kept between processes).
+sqlite3 "$AIRLOCK_HOME/audit.db" ".backup '$WORK/pristine.db'"
 sqlite3 "$AIRLOCK_HOME/audit.db" "UPDATE events SET record = replace(record, '\"deny\"', '\"allow\"') WHERE seq = 2"
 set +e
 out=$("$AIRLOCK" audit verify)
@@ -133,7 +134,7 @@ rc=$?
 set -e
 expect_eq "tampered exit" "$rc" 1
 expect_contains "tampered names record" "$out" "record 2"
-cp "$WORK/pristine.db" "$AIRLOCK_HOME/audit.db"; rm -f "$AIRLOCK_HOME/audit.db-wal" "$AIRLOCK_HOME/audit.db-shm"
+rm -f "$AIRLOCK_HOME/audit.db-wal" "$AIRLOCK_HOME/audit.db-shm"; cp "$WORK/pristine.db" "$AIRLOCK_HOME/audit.db"
 sqlite3 "$AIRLOCK_HOME/audit.db" "DELETE FROM events WHERE seq = 5"
 set +e
 out=$("$AIRLOCK" audit verify)

@@ -548,7 +548,9 @@ class ShellParser {
       w->literal = false;
       script_.hasSubstitution = true;
       if (ahead(2) == '(') {  // $(( arithmetic ))
+        std::size_t start = pos_;
         skipBalanced(pos_ + 1, '(', ')');
+        refuseHiddenCommands(start);
         w->text += "$((…))";
         return;
       }
@@ -562,6 +564,7 @@ class ShellParser {
       w->literal = false;
       std::size_t start = pos_;
       skipBalanced(pos_ + 1, '{', '}');
+      refuseHiddenCommands(start);
       w->text.append(src_.substr(start, pos_ - start));
       return;
     }
@@ -581,6 +584,16 @@ class ShellParser {
     }
     w->text.push_back('$');  // a lone dollar is literal
     ++pos_;
+  }
+
+  // ${…} and $((…)) are skipped, not parsed: a command substitution inside them would run
+  // commands we never see (`${x:-$(curl -T f …)}`), so it is refused like an unquoted
+  // here-document's.
+  void refuseHiddenCommands(std::size_t start) {
+    std::string_view inner = src_.substr(start + 2, pos_ - start - 2);  // after "${" or "$("
+    if (inner.find("$(") != std::string_view::npos || inner.find('`') != std::string_view::npos ||
+        inner.find("<(") != std::string_view::npos || inner.find(">(") != std::string_view::npos)
+      fail(start, "command substitution inside ${…} or $((…))");
   }
 
   // Skips from `open` at `at` to its matching `close`, honouring quotes; pos_ ends after it.
@@ -849,7 +862,7 @@ class Analyzer {
 
   // Positional operands, skipping options; `withArg` lists options that consume the next word.
   static std::vector<const Word*> operands(const std::vector<const Word*>& args,
-                                           std::initializer_list<std::string_view> withArg) {
+                                           const std::vector<std::string_view>& withArg) {
     std::vector<const Word*> out;
     bool endOpts = false;
     for (std::size_t k = 0; k < args.size(); ++k) {
@@ -995,8 +1008,45 @@ class Analyzer {
     }
   }
 
+  // Short options of the readers that take a value. Anything not listed is a flag, so that
+  // `cat -n f`, `wc -l f`, `od -c f`, `gzip -c f` still report f (an unknown option taking a
+  // value only over-reports its value as a file).
+  static std::vector<std::string_view> readerOptionsWithValue(const std::string& prog) {
+    if (prog == "tac") return {"-s", "--separator"};
+    if (prog == "base64" || prog == "base32") return {"-w", "--wrap"};
+    if (prog == "od") return {"-t", "-w", "-N", "-j", "-A", "--format", "--width", "--read-bytes", "--skip-bytes"};
+    if (prog == "xxd") return {"-s", "-l", "-c", "-g", "-o", "-n", "-cols", "-len", "-seek"};
+    if (prog == "hexdump") return {"-n", "-s", "-e", "-f"};
+    if (prog == "strings") return {"-n", "-t", "-e", "-s", "--bytes", "--radix", "--encoding"};
+    if (prog == "nl") return {"-s", "-w", "-b", "-n", "-v", "-i", "-d", "-f", "-h", "-l"};
+    if (prog == "uniq") return {"-f", "-s", "-w"};
+    if (prog == "fold") return {"-w", "--width"};
+    if (prog == "expand") return {"-t", "--tabs"};
+    if (prog == "column") return {"-s", "-c", "-o", "-N", "-R", "-H", "-O", "-E", "-W"};
+    if (prog == "paste") return {"-d", "--delimiters"};
+    if (prog == "join") return {"-t", "-o", "-e", "-1", "-2", "-j", "-a", "-v"};
+    if (prog == "fmt") return {"-w", "-p", "-g", "--width", "--prefix", "--goal"};
+    if (prog == "pr") return {"-l", "-w", "-h", "-o", "-W", "-N"};
+    if (prog == "split") return {"-l", "-b", "-n", "-C", "-a", "-t", "--lines", "--bytes", "--number"};
+    if (prog == "iconv") return {"-f", "-t", "-o", "--from-code", "--to-code", "--output"};
+    if (prog == "cmp") return {"-i", "-n", "--bytes", "--ignore-initial"};
+    if (prog == "diff") return {"-U", "-C", "-x", "-X", "-I", "-F", "-L", "--label", "--exclude", "--exclude-from"};
+    if (prog == "file") return {"-m", "-f", "-F", "-e", "-P", "--magic-file", "--files-from", "--separator"};
+    if (prog == "stat") return {"-c", "--format", "--printf"};
+    if (prog == "gzip" || prog == "gunzip" || prog == "zcat") return {"-S", "--suffix"};
+    if (prog == "xz") return {"-T", "--threads", "-F", "--format", "-C", "--check"};
+    if (prog == "less") return {"-b", "-h", "-j", "-k", "-o", "-O", "-p", "-P", "-t", "-T", "-x", "-y", "-z"};
+    if (prog == "more") return {"-n"};
+    if (prog == "bat" || prog == "batcat")
+      return {"-l", "--language", "-H", "--highlight-line", "-r", "--line-range", "--theme", "--style", "-m",
+              "--map-syntax", "--tabs", "--wrap", "--terminal-width"};
+    if (prog == "view" || prog == "vi" || prog == "vim") return {"-c", "-S", "-s", "-t", "-u", "-U", "-i", "-T", "-w", "-W"};
+    if (prog == "nano") return {"-s", "-o", "-Y", "-T", "-r", "-Q", "-X", "--speller", "--operatingdir", "--syntax"};
+    return {};  // cat, wc, md5sum, rev, comm, readlink, … take no option values
+  }
+
   void readers(const std::string& prog, const std::vector<const Word*>& args, Effect* exec) {
-    std::vector<const Word*> ops = operands(args, {"-o", "-w", "-s", "-n", "-t", "-l", "-c"});
+    std::vector<const Word*> ops = operands(args, readerOptionsWithValue(prog));
     if (prog == "gpg" || prog == "openssl") {
       // Their operands mix sub-commands and files; the files they are given are read.
       for (std::size_t k = 0; k + 1 < args.size(); ++k)
@@ -1039,6 +1089,32 @@ class Analyzer {
           ++k;
         } else if (startsWith(t, "--regexp=") || startsWith(t, "--file=")) {
           patternGiven = true;
+          if (startsWith(t, "--file=")) {
+            Word f = *args[k];
+            f.text = t.substr(7);
+            file(Action::kFsRead, f, prog + " -f reads", exec);
+          }
+        } else if (t[1] != '-') {
+          // A cluster (-rn, -vePAT, -rf pats): -e/-f take the rest of the word or the next one.
+          for (std::size_t j = 1; j < t.size(); ++j) {
+            char c = t[j];
+            bool rest = j + 1 < t.size();
+            if (c == 'e' || c == 'f') {
+              patternGiven = true;
+              if (c == 'f') {
+                Word f = rest ? *args[k] : (k + 1 < args.size() ? *args[k + 1] : Word{});
+                if (rest) f.text = t.substr(j + 1);
+                file(Action::kFsRead, f, prog + " -f reads", exec);
+              }
+              if (!rest) ++k;
+              break;
+            }
+            std::string_view withValue = prog == "rg" ? "mABCgtT" : prog == "ag" ? "mABCG" : "mABCdD";
+            if (withValue.find(c) != std::string_view::npos) {
+              if (!rest) ++k;
+              break;
+            }
+          }
         }
         continue;
       }
@@ -1067,6 +1143,37 @@ class Analyzer {
         } else if (t == "--slurpfile" || t == "--rawfile") {
           if (k + 2 < args.size()) file(Action::kFsRead, *args[k + 2], prog + " reads", exec);
           k += 2;
+        } else if (prog == "sed" && startsWith(t, "--expression=")) {
+          scriptGiven = true;
+        } else if (prog == "sed" && startsWith(t, "--file=")) {
+          scriptGiven = true;
+          Word f = *args[k];
+          f.text = t.substr(7);
+          file(Action::kFsRead, f, "sed -f reads", exec);
+        } else if (prog == "sed" && t[1] != '-') {
+          // A cluster: -i takes the rest as a backup suffix; -e/-f/-l the rest or the next word.
+          for (std::size_t j = 1; j < t.size(); ++j) {
+            char c = t[j];
+            bool rest = j + 1 < t.size();
+            if (c == 'i') {
+              inPlace = true;
+              break;
+            }
+            if (c == 'e' || c == 'f') {
+              scriptGiven = true;
+              if (c == 'f') {
+                Word f = rest ? *args[k] : (k + 1 < args.size() ? *args[k + 1] : Word{});
+                if (rest) f.text = t.substr(j + 1);
+                file(Action::kFsRead, f, "sed -f reads", exec);
+              }
+              if (!rest) ++k;
+              break;
+            }
+            if (c == 'l') {
+              if (!rest) ++k;
+              break;
+            }
+          }
         } else if (startsWith(t, "-i") || t == "--in-place") {
           inPlace = prog == "sed";
         }
@@ -1241,7 +1348,33 @@ class Analyzer {
     void skipValue() { (void)value(); }
   };
 
-  void curl(const std::vector<const Word*>& args, Effect* exec) {
+  // curl's short options that take a value.
+  static constexpr std::string_view kCurlValueLetters = "XHdFToeuAbcxwmKErCyYztDPQU";
+
+  // `-sd @f` is `-s -d @f`: a cluster of flags ending in an option with a value becomes that
+  // option, with the rest of the word (or the next word) as its value.
+  static std::vector<const Word*> splitCurlClusters(const std::vector<const Word*>& in, std::deque<Word>* store) {
+    std::vector<const Word*> out;
+    for (const auto* a : in) {
+      const std::string& t = a->text;
+      if (t.size() > 2 && t[0] == '-' && t[1] != '-' && kCurlValueLetters.find(t[1]) == std::string_view::npos) {
+        auto j = t.find_first_of(kCurlValueLetters, 1);
+        if (j != std::string::npos) {
+          Word w = *a;
+          w.text = "-" + t.substr(j);
+          store->push_back(std::move(w));
+          out.push_back(&store->back());
+          continue;
+        }
+      }
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  void curl(const std::vector<const Word*>& rawArgs, Effect* exec) {
+    std::deque<Word> split;  // rewritten clusters, kept at stable addresses
+    const std::vector<const Word*> args = splitCurlClusters(rawArgs, &split);
     std::string method;
     bool upload = false;
     bool body = false;
@@ -1262,7 +1395,7 @@ class Analyzer {
         "--variable", "--expand-url"};
     for (std::size_t k = 0; k < args.size(); ++k) {
       // -XPOST, -HX:y, -d@f: short options glued to their value
-      Option opt(args, k, "XHdFToeuAbcxwm");
+      Option opt(args, k, kCurlValueLetters);
       const std::string& t = opt.name;
       auto value = [&] { return opt.value(); };
       if (t == "-X" || t == "--request") {
