@@ -30,7 +30,7 @@ struct Url {
 
   // scheme://host[:port]path[?query]; the port only when it is not the default; IPv6 in brackets.
   std::string toString() const;
-  // host, or [host] for IPv6: what goes into a Host header or a sink's host list.
+  // The host as sinks list it (IPv6 without brackets): what sink host patterns are matched against.
   std::string hostForMatch() const { return host; }
 };
 

@@ -205,7 +205,10 @@ struct Gate::Impl {
   }
 
   Decision run(const core::Request& req, std::vector<std::string>* trace);
-  Decision finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size);
+  // Audits the decision (or, with `observed`, the observation) and returns it; an audit write
+  // failure turns it into a deny.
+  Decision finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size,
+                  const Observation* observed = nullptr);
   Decision observe(const Observation& o);
 };
 
@@ -593,11 +596,12 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
   }
 }
 
-Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size) {
+Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size,
+                            const Observation* observed) {
   const core::Lattice& lat = policy->lattice();
   if (d.resource.empty()) d.resource = c.resource;
   audit::Event ev;
-  ev.kind = "decision";
+  ev.kind = observed ? "observation" : "decision";
   ev.user = req.user;
   ev.agent = req.agent;
   ev.session = req.session;
@@ -618,6 +622,11 @@ Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decisi
   } else {
     ev.size = size;
   }
+  // An adapter's digest is recorded only when it is one (64 lower-case hex digits): the field
+  // must never become a side channel for content.
+  if (observed && observed->digest.size() == 64 &&
+      observed->digest.find_first_not_of("0123456789abcdef") == std::string::npos)
+    ev.digest = observed->digest;
   auto seq = audit->append(std::move(ev));
   if (!seq) {
     d.verdict = Verdict::kDeny;
@@ -645,7 +654,7 @@ Decision Gate::Impl::observe(const Observation& o) {
       d.reason = Reason::kDenyInvalidRequest;
       d.reasons = {"user, agent, session and adapter must be at most 256 printable characters"};
       c.resource = std::string(core::actionName(o.action));
-      return finish(asReq, c, std::move(d), o.size);
+      return finish(asReq, c, std::move(d), o.size, &o);
     }
     core::Label label;
     if (!o.path.empty()) {
@@ -686,8 +695,7 @@ Decision Gate::Impl::observe(const Observation& o) {
     denyInternal(d, fmt::format("internal error: {}", e.what()));
   }
   d.resource = c.resource;
-  Decision out = finish(asReq, c, std::move(d), o.size);
-  return out;
+  return finish(asReq, c, std::move(d), o.size, &o);
 }
 
 }  // namespace airlock::gate

@@ -293,6 +293,32 @@ TEST_F(GateTest, UntrustedAndConfidentialAsks) {
   EXPECT_EQ(code(d), "deny.ask.non_interactive");
 }
 
+TEST_F(GateTest, ObservationsAreAuditedAsSuchWithTheirDigestOnly) {
+  airlock::gate::Observation o;
+  o.user = "alice";
+  o.agent = "cowork";
+  o.session = "obs";
+  o.adapter = "test";
+  o.path = home_ + "/Finance/a.csv";
+  o.size = 4;
+  o.digest = airlock::core::sha256Hex("data");
+  gate_->observe(o);
+  o.path = home_ + "/Documents/report.txt";
+  o.digest = "not a digest: account 12345678 SSN 078-05-1120";  // must never reach the record
+  gate_->observe(o);
+  auto log = airlock::audit::AuditLog::open(root_ + "/state/audit.db", clock_);
+  ASSERT_TRUE(log.ok());
+  auto tail = (*log)->tail(2);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 2u);
+  const std::string& first = (*tail)[0].encoding;
+  const std::string& second = (*tail)[1].encoding;
+  EXPECT_NE(first.find(R"("kind":"observation")"), std::string::npos) << first;
+  EXPECT_NE(first.find(airlock::core::sha256Hex("data")), std::string::npos) << first;
+  EXPECT_NE(second.find(R"("digest":null)"), std::string::npos) << second;
+  EXPECT_EQ(second.find("078-05-1120"), std::string::npos) << second;
+}
+
 TEST_F(GateTest, VolumeLimits) {
   for (const char* f : {"~/Finance/a.csv", "~/Finance/b.csv"}) {
     Request r = read(f);
