@@ -20,7 +20,7 @@ asan: deps
 test: asan
 	ctest --preset asan
 
-bench: deps
+bench: release
 	cmake --preset bench >/dev/null
 	cmake --build --preset bench
 	bash bench/run.sh

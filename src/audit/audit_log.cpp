@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/digest.h"
+#include "core/sqlite_db.h"
 
 namespace airlock::audit {
 
@@ -21,13 +22,10 @@ namespace {
 constexpr const char* kFormat = "airlock-audit/1";
 const std::string kZeroHash(64, '0');
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
 struct StmtFinalize {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
-using Db = std::unique_ptr<sqlite3, DbClose>;
+using Db = core::SqliteDb;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
 // hash = SHA-256(prev_hash as 64 ASCII hex characters || canonical encoding bytes)
@@ -132,23 +130,9 @@ core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, 
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
   impl->path = path;
-  std::error_code ec;
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
-    std::filesystem::create_directories(parent, ec);
-    if (ec) return makeError(Code::kUnavailable, fmt::format("cannot create {}: {}", parent.string(), ec.message()), path);
-    chmod(parent.c_str(), 0700);
-  }
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);
-  if (rc != SQLITE_OK) return impl->sqlError("cannot open the audit log");
-  chmod(path.c_str(), 0600);
-  sqlite3_busy_timeout(impl->db.get(), 10000);
-  // Short processes (one per hook call) must not checkpoint and delete the WAL on every exit:
-  // that costs several fsyncs per call. A later writer checkpoints when the WAL is large.
-  sqlite3_db_config(impl->db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return st.error();
+  auto db = core::openStateDb(path, "audit log");
+  if (!db) return db.error();
+  impl->db = std::move(*db);
   // Create the schema once, atomically; an existing database must be ours.
   if (auto st = impl->exec("BEGIN IMMEDIATE"); !st) return st.error();
   auto fail = [&](core::Error e) {

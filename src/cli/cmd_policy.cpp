@@ -9,10 +9,11 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+#include <iterator>
 
 #include "cli/commands.h"
 #include "policy/lint.h"
+#include "policy/yaml.h"
 
 namespace airlock::cli {
 
@@ -21,17 +22,17 @@ using nlohmann::json;
 namespace {
 
 // YAML → JSON for test tables: unquoted true/false become booleans, everything else strings.
-json toJson(const YAML::Node& n) {
+json toJson(const policy::yaml::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Scalar:
+    case policy::yaml::NodeType::kScalar:
       if (n.Tag() != "!" && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
       return n.Scalar();
-    case YAML::NodeType::Sequence: {
+    case policy::yaml::NodeType::kSequence: {
       json a = json::array();
-      for (const auto& e : n) a.push_back(toJson(e));
+      for (std::size_t i = 0; i < n.size(); ++i) a.push_back(toJson(n[i]));
       return a;
     }
-    case YAML::NodeType::Map: {
+    case policy::yaml::NodeType::kMap: {
       json o = json::object();
       for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = toJson(it->second);
       return o;
@@ -70,13 +71,20 @@ struct TempDir {
 };
 
 int runTable(const std::string& tableFile, const Context& outer) {
-  YAML::Node table;
-  try {
-    table = YAML::LoadFile(tableFile);
-  } catch (const YAML::Exception& e) {
-    std::fprintf(stderr, "%s:%d:%d: error: %s\n", tableFile.c_str(), e.mark.line + 1, e.mark.column + 1, e.msg.c_str());
+  std::ifstream in(tableFile, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "%s: error: cannot read the test table\n", tableFile.c_str());
     return kExitUsage;
   }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  policy::yaml::Mark errorAt;
+  auto parsed = policy::yaml::load(text, &errorAt);
+  if (!parsed) {
+    std::fprintf(stderr, "%s:%d:%d: error: %s\n", tableFile.c_str(), errorAt.line + 1, errorAt.column + 1,
+                 parsed.error().message.c_str());
+    return kExitUsage;
+  }
+  policy::yaml::Node table = *parsed;
   if (!table.IsMap() || !table["cases"] || !table["cases"].IsSequence()) {
     std::fprintf(stderr, "%s: error: a test table is a mapping with a 'cases' list\n", tableFile.c_str());
     return kExitUsage;
@@ -107,9 +115,9 @@ int runTable(const std::string& tableFile, const Context& outer) {
     return kExitUsage;
   }
   int failures = 0, passed = 0;
-  const YAML::Node cases = table["cases"];
+  const policy::yaml::Node cases = table["cases"];
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const YAML::Node& c = cases[i];
+    const policy::yaml::Node& c = cases[i];
     std::string name = c["name"] ? c["name"].Scalar() : fmt::format("case {}", i + 1);
     std::string where = fmt::format("{}:{}", tableFile, c.Mark().line + 1);
     if (c["observe"]) {

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/sqlite_db.h"
+
 namespace airlock::flow {
 
 using core::Code;
@@ -16,13 +18,10 @@ using core::makeError;
 
 namespace {
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
 struct StmtFinalize {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
-using Db = std::unique_ptr<sqlite3, DbClose>;
+using Db = core::SqliteDb;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
 // Counters are stored as "id\tfiles\tbytes\n" lines: ids are policy names ([A-Za-z0-9._-[]])
@@ -106,22 +105,9 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
   impl->path = path;
-  std::error_code ec;
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::filesystem::create_directories(parent, ec);
-    if (ec) return makeError(Code::kUnavailable, fmt::format("cannot create {}: {}", parent.string(), ec.message()), path);
-  }
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);
-  if (rc != SQLITE_OK) return impl->sqlError("cannot open session store");
-  chmod(path.c_str(), 0600);
-  sqlite3_busy_timeout(impl->db.get(), 10000);
-  // Short processes (one per hook call) must not checkpoint and delete the WAL on every exit:
-  // that costs several fsyncs per call. A later writer checkpoints when the WAL is large.
-  sqlite3_db_config(impl->db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return st.error();
+  auto db = core::openStateDb(path, "session store");
+  if (!db) return db.error();
+  impl->db = std::move(*db);
   if (auto st = impl->exec(
           "CREATE TABLE IF NOT EXISTS sessions(id TEXT PRIMARY KEY, level INTEGER NOT NULL, categories INTEGER "
           "NOT NULL, untrusted INTEGER NOT NULL, files_read INTEGER NOT NULL, bytes_read INTEGER NOT NULL, "

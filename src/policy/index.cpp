@@ -1,5 +1,6 @@
 #include "policy/index.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <span>
@@ -222,17 +223,36 @@ RuleIndex::RuleIndex(const Policy& policy) : policy_(policy), actions_(core::kAc
                 node = it->second;
               }
             }
-            auto& bucket = ai.trie[node].rules;
-            if (bucket.empty() || bucket.back() != ri) bucket.push_back(ri);
+            ai.trie[node].rules.add(r, ri);
           }
         }
       } else if (!r.sinks.empty()) {
-        for (int s : r.sinks) ai.bySink[static_cast<std::size_t>(s)].push_back(ri);
+        for (int s : r.sinks) ai.bySink[static_cast<std::size_t>(s)].add(r, ri);
       } else {
-        ai.other.push_back(ri);
+        ai.other.add(r, ri);
       }
     }
   }
+  for (auto& a : actions_) {
+    for (auto& n : a.trie) n.rules.seal();
+    for (auto& b : a.bySink) b.seal();
+    a.other.seal();
+  }
+}
+
+void RuleIndex::Bucket::add(const Rule& rule, std::uint32_t index) {
+  if (rule.role < 0) {
+    if (global.empty() || global.back() != index) global.push_back(index);
+  } else {
+    byRole.emplace_back(rule.role, index);
+  }
+}
+
+void RuleIndex::Bucket::seal() {
+  std::sort(byRole.begin(), byRole.end());
+  byRole.erase(std::unique(byRole.begin(), byRole.end()), byRole.end());
+  byRole.shrink_to_fit();
+  global.shrink_to_fit();
 }
 
 Evaluation RuleIndex::evaluate(const EvalInput& in) const {
@@ -241,19 +261,33 @@ Evaluation RuleIndex::evaluate(const EvalInput& in) const {
   return withSegments(in.path, [&](std::span<const std::string_view> segs) {
     Combiner c;
     auto consider = [&](std::uint32_t ri) { c.add(rules[ri], matchRule(rules[ri], in, segs)); };
+    auto visitRoles = [&](const Bucket& b, const Principal* p) {
+      if (p == nullptr) return;
+      for (int role : p->roles) {
+        auto it = std::lower_bound(b.byRole.begin(), b.byRole.end(), std::pair<std::int32_t, std::uint32_t>{role, 0});
+        for (; it != b.byRole.end() && it->first == role; ++it) consider(it->second);
+      }
+    };
+    // Combiner::add is idempotent, so a role held by both user and agent may be visited twice.
+    auto visit = [&](const Bucket& b) {
+      for (std::uint32_t ri : b.global) consider(ri);
+      if (b.byRole.empty()) return;
+      visitRoles(b, in.user);
+      if (in.hasAgent) visitRoles(b, in.agent);
+    };
     if (!in.path.empty()) {
       std::uint32_t node = 0;
-      for (std::uint32_t ri : ai.trie[0].rules) consider(ri);
+      visit(ai.trie[0].rules);
       for (std::string_view seg : segs) {
         auto it = ai.trie[node].children.find(seg);
         if (it == ai.trie[node].children.end()) break;
         node = it->second;
-        for (std::uint32_t ri : ai.trie[node].rules) consider(ri);
+        visit(ai.trie[node].rules);
       }
     }
     if (in.sink >= 0 && static_cast<std::size_t>(in.sink) < ai.bySink.size())
-      for (std::uint32_t ri : ai.bySink[static_cast<std::size_t>(in.sink)]) consider(ri);
-    for (std::uint32_t ri : ai.other) consider(ri);
+      visit(ai.bySink[static_cast<std::size_t>(in.sink)]);
+    visit(ai.other);
     return c.finish(policy_, in);
   });
 }

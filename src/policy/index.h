@@ -1,7 +1,7 @@
 #pragma once
 // Rule evaluation (DESIGN.md "Decision semantics" 2). RuleIndex is the compiled index: rules
 // are bucketed by action, then by the literal prefix of their path globs (a segment trie) or
-// by sink, so the number of rules looked at per request does not grow with the policy.
+// by sink, then by role, so the number of rules looked at per request does not grow with the policy.
 // evaluateLinear() is the reference model: it looks at every rule, in order, and must always
 // agree with the index (tests compare them on random requests). explain() is the linear walk
 // with a reason for every rule that did not match. Immutable after construction; evaluate()
@@ -57,14 +57,23 @@ class RuleIndex {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // Rules of one index slot, split by role so that a request looks only at the rules of the
+  // roles its user and agent hold (and the global ones): the cost follows the rules that can
+  // match, not the size of the policy.
+  struct Bucket {
+    std::vector<std::uint32_t> global;                             // rules of no role
+    std::vector<std::pair<std::int32_t, std::uint32_t>> byRole;    // (role, rule), sorted
+    void add(const Rule& rule, std::uint32_t index);
+    void seal();
+  };
   struct Node {
     std::unordered_map<std::string, std::uint32_t, SvHash, std::equal_to<>> children;
-    std::vector<std::uint32_t> rules;
+    Bucket rules;
   };
   struct ActionIndex {
-    std::vector<Node> trie;                            // trie[0] is the root
-    std::vector<std::vector<std::uint32_t>> bySink;    // rules naming a sink, per sink
-    std::vector<std::uint32_t> other;                  // rules with neither path nor sink
+    std::vector<Node> trie;        // trie[0] is the root
+    std::vector<Bucket> bySink;    // rules naming a sink, per sink
+    Bucket other;                  // rules with neither path nor sink
   };
   const Policy& policy_;
   std::vector<ActionIndex> actions_;

@@ -7,10 +7,9 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
-
 #include "core/url.h"
 #include "policy/index.h"
+#include "policy/yaml.h"
 
 namespace airlock::policy {
 
@@ -97,7 +96,7 @@ class PolicyLoader {
     Error error;
   };
 
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+  [[noreturn]] void fail(const yaml::Node& node, const std::string& message) const {
     SourcePos p = pos(node);
     throw LoadError{makeError(Code::kInvalidArgument, message,
                               fmt::format("{}:{}:{}", file_, p.line, p.col))};
@@ -106,8 +105,8 @@ class PolicyLoader {
     throw LoadError{makeError(Code::kInvalidArgument, message, fmt::format("{}:{}:{}", file_, p.line, p.col))};
   }
 
-  static SourcePos pos(const YAML::Node& node) {
-    YAML::Mark m = node.Mark();
+  static SourcePos pos(const yaml::Node& node) {
+    yaml::Mark m = node.Mark();
     if (m.line < 0) return {};
     return SourcePos{m.line + 1, m.column + 1};
   }
@@ -115,24 +114,24 @@ class PolicyLoader {
   // Where byte `offset` of the value of scalar `n` stands in the source. yaml-cpp marks only
   // the start of a scalar (its quote or block indicator); escapes, doubled quotes, folded line
   // breaks and block scalars shift everything after it, so walk the source text.
-  SourcePos valuePos(const YAML::Node& n, std::size_t offset) const;
+  SourcePos valuePos(const yaml::Node& n, std::size_t offset) const;
 
-  static std::string kindName(const YAML::Node& n) {
+  static std::string kindName(const yaml::Node& n) {
     switch (n.Type()) {
-      case YAML::NodeType::Null: return "nothing";
-      case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
-      case YAML::NodeType::Sequence: return "a list";
-      case YAML::NodeType::Map: return "a mapping";
+      case yaml::NodeType::kNull: return "nothing";
+      case yaml::NodeType::kScalar: return fmt::format("'{}'", n.Scalar());
+      case yaml::NodeType::kSequence: return "a list";
+      case yaml::NodeType::kMap: return "a mapping";
       default: return "nothing";
     }
   }
 
-  void expectMap(const YAML::Node& n, const std::string& what) const {
+  void expectMap(const yaml::Node& n, const std::string& what) const {
     if (!n.IsMap()) fail(n, fmt::format("{} must be a mapping, found {}", what, kindName(n)));
   }
 
   // Rejects keys not in `allowed`; also rejects duplicate keys (yaml-cpp keeps both).
-  void checkKeys(const YAML::Node& n, const std::string& what, std::initializer_list<std::string_view> allowed) const {
+  void checkKeys(const yaml::Node& n, const std::string& what, std::initializer_list<std::string_view> allowed) const {
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) fail(it->first, fmt::format("{}: keys must be plain names", what));
@@ -148,16 +147,16 @@ class PolicyLoader {
     }
   }
 
-  std::string scalar(const YAML::Node& n, const std::string& what) const {
+  std::string scalar(const yaml::Node& n, const std::string& what) const {
     if (!n.IsScalar()) fail(n, fmt::format("{} must be a string, found {}", what, kindName(n)));
     return n.Scalar();
   }
 
   // A list of strings (or one string). Empty lists are errors unless `mayBeEmpty`: an empty
   // matcher list would silently match nothing, while an empty role list is a real choice.
-  std::vector<std::pair<std::string, YAML::Node>> stringList(const YAML::Node& n, const std::string& what,
+  std::vector<std::pair<std::string, yaml::Node>> stringList(const yaml::Node& n, const std::string& what,
                                                              bool mayBeEmpty = false) const {
-    std::vector<std::pair<std::string, YAML::Node>> out;
+    std::vector<std::pair<std::string, yaml::Node>> out;
     if (n.IsScalar()) {
       out.emplace_back(n.Scalar(), n);
     } else if (n.IsSequence()) {
@@ -169,14 +168,14 @@ class PolicyLoader {
     return out;
   }
 
-  bool boolean(const YAML::Node& n, const std::string& what) const {
+  bool boolean(const yaml::Node& n, const std::string& what) const {
     std::string s = scalar(n, what);
     if (s == "true") return true;
     if (s == "false") return false;
     fail(n, fmt::format("{} must be true or false, found '{}'", what, s));
   }
 
-  core::Label label(const YAML::Node& n, const std::string& what) const {
+  core::Label label(const yaml::Node& n, const std::string& what) const {
     std::string s = scalar(n, what);
     auto l = policy_->lattice_.parse(s);
     if (!l) failAt(valuePos(n, 0), fmt::format("{}: {}", what, l.error().message));
@@ -189,7 +188,7 @@ class PolicyLoader {
     return pattern;
   }
 
-  PathGlob pathGlob(const std::string& text, const YAML::Node& n, const std::string& what) const {
+  PathGlob pathGlob(const std::string& text, const yaml::Node& n, const std::string& what) const {
     if (!text.empty() && text[0] == '~' && text.size() > 1 && text[1] != '/')
       fail(n, fmt::format("{}: '~user' patterns are not supported: '{}'", what, text));
     auto g = PathGlob::compile(expandHome(text));
@@ -197,13 +196,13 @@ class PolicyLoader {
     return std::move(*g);
   }
 
-  TextGlob textGlob(const std::string& text, const YAML::Node& n, const std::string& what) const {
+  TextGlob textGlob(const std::string& text, const yaml::Node& n, const std::string& what) const {
     auto g = TextGlob::compile(text);
     if (!g) fail(n, fmt::format("{}: {}", what, g.error().message));
     return std::move(*g);
   }
 
-  Effect effect(const YAML::Node& n, const std::string& what, bool allowAllow) const {
+  Effect effect(const yaml::Node& n, const std::string& what, bool allowAllow) const {
     std::string s = scalar(n, what);
     if (s == "deny") return Effect::kDeny;
     if (s == "ask") return Effect::kAsk;
@@ -211,7 +210,7 @@ class PolicyLoader {
     fail(n, fmt::format("{} must be {}, found '{}'", what, allowAllow ? "allow, ask or deny" : "ask or deny", s));
   }
 
-  std::int64_t size(const YAML::Node& n, const std::string& what) const {
+  std::int64_t size(const yaml::Node& n, const std::string& what) const {
     std::string s = scalar(n, what);
     std::size_t i = 0;
     std::int64_t v = 0;
@@ -236,7 +235,7 @@ class PolicyLoader {
     return v * mul;
   }
 
-  std::string name(const YAML::Node& n, const std::string& what) const {
+  std::string name(const yaml::Node& n, const std::string& what) const {
     std::string s = scalar(n, what);
     if (s.empty()) fail(n, fmt::format("{} must not be empty", what));
     for (char c : s) {
@@ -246,19 +245,19 @@ class PolicyLoader {
     return s;
   }
 
-  void loadLabels(const YAML::Node& n);
-  void loadPrincipals(const YAML::Node& n, bool agents);
-  void loadRoles(const YAML::Node& n);
-  void loadRoleRules(const YAML::Node& n);
-  void loadGlobalRules(const YAML::Node& n);
-  Rule loadMatcher(const YAML::Node& body, const std::string& what);
-  void loadWhen(Rule& rule, const YAML::Node& n);
-  void finishRule(Rule r, Effect eff, int role, const YAML::Node& e, const std::string& what);
-  void loadSinks(const YAML::Node& n);
-  void loadClassify(const YAML::Node& n);
-  void loadLimits(const YAML::Node& n);
-  void loadDefaults(const YAML::Node& n);
-  void addRule(Rule rule, const YAML::Node& at);
+  void loadLabels(const yaml::Node& n);
+  void loadPrincipals(const yaml::Node& n, bool agents);
+  void loadRoles(const yaml::Node& n);
+  void loadRoleRules(const yaml::Node& n);
+  void loadGlobalRules(const yaml::Node& n);
+  Rule loadMatcher(const yaml::Node& body, const std::string& what);
+  void loadWhen(Rule& rule, const yaml::Node& n);
+  void finishRule(Rule r, Effect eff, int role, const yaml::Node& e, const std::string& what);
+  void loadSinks(const yaml::Node& n);
+  void loadClassify(const yaml::Node& n);
+  void loadLimits(const yaml::Node& n);
+  void loadDefaults(const yaml::Node& n);
+  void addRule(Rule rule, const yaml::Node& at);
 
   std::string file_;
   std::string home_;
@@ -267,9 +266,9 @@ class PolicyLoader {
   std::set<std::string> ruleIds_;
 };
 
-SourcePos PolicyLoader::valuePos(const YAML::Node& n, std::size_t offset) const {
+SourcePos PolicyLoader::valuePos(const yaml::Node& n, std::size_t offset) const {
   const SourcePos start = pos(n);
-  const YAML::Mark m = n.Mark();
+  const yaml::Mark m = n.Mark();
   const bool nonPlain = n.Tag() == "!";
   const std::string_view src = src_;
   const std::string& value = n.Scalar();
@@ -392,7 +391,7 @@ SourcePos PolicyLoader::valuePos(const YAML::Node& n, std::size_t offset) const 
   return {line, col};
 }
 
-void PolicyLoader::loadLabels(const YAML::Node& n) {
+void PolicyLoader::loadLabels(const yaml::Node& n) {
   expectMap(n, "labels");
   checkKeys(n, "labels", {"levels", "categories"});
   std::vector<std::string> levels, cats;
@@ -408,13 +407,13 @@ void PolicyLoader::loadLabels(const YAML::Node& n) {
   policy_->lattice_ = std::move(*l);
 }
 
-void PolicyLoader::loadPrincipals(const YAML::Node& n, bool agents) {
+void PolicyLoader::loadPrincipals(const yaml::Node& n, bool agents) {
   const char* what = agents ? "agents" : "users";
   expectMap(n, what);
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string pname = it->first.IsScalar() && it->first.Scalar() == "*" ? "*"
                         : name(it->first, agents ? "agent name" : "user name");
-    const YAML::Node body = it->second;
+    const yaml::Node body = it->second;
     std::string where = fmt::format("{}.{}", what, pname);
     Principal p;
     p.name = pname;
@@ -435,7 +434,7 @@ void PolicyLoader::loadPrincipals(const YAML::Node& n, bool agents) {
   }
 }
 
-void PolicyLoader::loadRoles(const YAML::Node& n) {
+void PolicyLoader::loadRoles(const yaml::Node& n) {
   // First pass: names only, so users/agents can refer to roles declared later in the file.
   expectMap(n, "roles");
   for (auto it = n.begin(); it != n.end(); ++it) {
@@ -445,13 +444,13 @@ void PolicyLoader::loadRoles(const YAML::Node& n) {
   }
 }
 
-void PolicyLoader::addRule(Rule rule, const YAML::Node& at) {
+void PolicyLoader::addRule(Rule rule, const yaml::Node& at) {
   if (!ruleIds_.insert(rule.id).second) fail(at, fmt::format("rule id '{}' is used twice", rule.id));
   rule.index = policy_->rules_.size();
   policy_->rules_.push_back(std::move(rule));
 }
 
-Rule PolicyLoader::loadMatcher(const YAML::Node& body, const std::string& what) {
+Rule PolicyLoader::loadMatcher(const yaml::Node& body, const std::string& what) {
   Rule r;
   r.pos = pos(body);
   if (!body["action"]) fail(body, fmt::format("{}: missing 'action'", what));
@@ -492,7 +491,7 @@ Rule PolicyLoader::loadMatcher(const YAML::Node& body, const std::string& what) 
   return r;
 }
 
-void PolicyLoader::loadWhen(Rule& rule, const YAML::Node& n) {
+void PolicyLoader::loadWhen(Rule& rule, const yaml::Node& n) {
   std::string text = scalar(n, "when");
   std::size_t offset = 0;
   auto c = Condition::compile(text, policy_->lattice_, &offset);
@@ -500,22 +499,22 @@ void PolicyLoader::loadWhen(Rule& rule, const YAML::Node& n) {
   rule.when.emplace(std::move(*c));
 }
 
-void PolicyLoader::loadRoleRules(const YAML::Node& n) {
+void PolicyLoader::loadRoleRules(const yaml::Node& n) {
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string rname = it->first.Scalar();
     int roleIdx = policy_->roleIndex(rname);
-    const YAML::Node body = it->second;
+    const yaml::Node body = it->second;
     std::string where = "roles." + rname;
     if (body.IsNull()) continue;
     expectMap(body, where);
     checkKeys(body, where, {"allow", "ask", "deny", "description"});
     for (auto [key, eff] : {std::pair{"allow", Effect::kAllow}, std::pair{"ask", Effect::kAsk},
                             std::pair{"deny", Effect::kDeny}}) {
-      YAML::Node list = body[key];
+      yaml::Node list = body[key];
       if (!list) continue;
       if (!list.IsSequence()) fail(list, fmt::format("{}.{} must be a list of rules", where, key));
       for (std::size_t i = 0; i < list.size(); ++i) {
-        const YAML::Node e = list[i];
+        const yaml::Node e = list[i];
         std::string what = fmt::format("{}.{}[{}]", where, key, i);
         expectMap(e, what);
         checkKeys(e, what, {"id", "action", "path", "sink", "tool", "command", "when", "description"});
@@ -527,7 +526,7 @@ void PolicyLoader::loadRoleRules(const YAML::Node& n) {
 
 // Gives a matched rule its effect, role, id (the one written, else the generated `what`) and
 // condition, and adds it. `e` is the YAML map that holds `id` and `when`.
-void PolicyLoader::finishRule(Rule r, Effect eff, int role, const YAML::Node& e, const std::string& what) {
+void PolicyLoader::finishRule(Rule r, Effect eff, int role, const yaml::Node& e, const std::string& what) {
   r.effect = eff;
   r.role = role;
   if (e["id"]) {
@@ -540,16 +539,16 @@ void PolicyLoader::finishRule(Rule r, Effect eff, int role, const YAML::Node& e,
   addRule(std::move(r), e["id"] ? e["id"] : e);
 }
 
-void PolicyLoader::loadGlobalRules(const YAML::Node& n) {
+void PolicyLoader::loadGlobalRules(const yaml::Node& n) {
   if (!n.IsSequence()) fail(n, "rules must be a list");
   for (std::size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node e = n[i];
+    const yaml::Node e = n[i];
     std::string what = fmt::format("rules[{}]", i);
     expectMap(e, what);
     checkKeys(e, what, {"id", "allow", "ask", "deny", "when", "description"});
     int count = 0;
     Effect eff = Effect::kDeny;
-    YAML::Node body;
+    yaml::Node body;
     for (auto [key, ef] : {std::pair{"allow", Effect::kAllow}, std::pair{"ask", Effect::kAsk},
                            std::pair{"deny", Effect::kDeny}}) {
       if (e[key]) {
@@ -565,14 +564,14 @@ void PolicyLoader::loadGlobalRules(const YAML::Node& n) {
   }
 }
 
-void PolicyLoader::loadSinks(const YAML::Node& n) {
+void PolicyLoader::loadSinks(const yaml::Node& n) {
   expectMap(n, "sinks");
   for (auto it = n.begin(); it != n.end(); ++it) {
     Sink s;
     s.name = name(it->first, "sink name");
     s.pos = pos(it->first);
     if (policy_->sinkIndex(s.name) >= 0) fail(it->first, fmt::format("sink '{}' is defined twice", s.name));
-    const YAML::Node body = it->second;
+    const yaml::Node body = it->second;
     std::string where = "sinks." + s.name;
     expectMap(body, where);
     checkKeys(body, where, {"http", "tools", "folders", "credentials", "clearance", "inspect", "description"});
@@ -581,7 +580,7 @@ void PolicyLoader::loadSinks(const YAML::Node& n) {
     if (!body["http"] && !body["tools"] && !body["folders"])
       fail(body, fmt::format("{}: needs at least one of 'http', 'tools' or 'folders'", where));
     if (body["http"]) {
-      const YAML::Node h = body["http"];
+      const yaml::Node h = body["http"];
       expectMap(h, where + ".http");
       checkKeys(h, where + ".http", {"hosts", "methods", "paths"});
       if (!h["hosts"]) fail(h, fmt::format("{}.http: missing 'hosts'", where));
@@ -624,7 +623,7 @@ void PolicyLoader::loadSinks(const YAML::Node& n) {
       for (auto& [f, fn] : stringList(body["folders"], where + ".folders"))
         s.folders.push_back(pathGlob(f, fn, where + ".folders"));
     if (body["credentials"]) {
-      const YAML::Node c = body["credentials"];
+      const yaml::Node c = body["credentials"];
       expectMap(c, where + ".credentials");
       checkKeys(c, where + ".credentials", {"header", "sha256"});
       Credentials cred;
@@ -647,10 +646,10 @@ void PolicyLoader::loadSinks(const YAML::Node& n) {
   }
 }
 
-void PolicyLoader::loadClassify(const YAML::Node& n) {
+void PolicyLoader::loadClassify(const yaml::Node& n) {
   if (!n.IsSequence()) fail(n, "classify must be a list");
   for (std::size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node e = n[i];
+    const yaml::Node e = n[i];
     std::string what = fmt::format("classify[{}]", i);
     expectMap(e, what);
     checkKeys(e, what, {"path", "detectors", "label", "description"});
@@ -667,10 +666,10 @@ void PolicyLoader::loadClassify(const YAML::Node& n) {
   }
 }
 
-void PolicyLoader::loadLimits(const YAML::Node& n) {
+void PolicyLoader::loadLimits(const yaml::Node& n) {
   if (!n.IsSequence()) fail(n, "limits must be a list");
   for (std::size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node e = n[i];
+    const yaml::Node e = n[i];
     std::string what = fmt::format("limits[{}]", i);
     expectMap(e, what);
     checkKeys(e, what, {"id", "action", "label", "max_files", "max_bytes", "then", "description"});
@@ -704,7 +703,7 @@ void PolicyLoader::loadLimits(const YAML::Node& n) {
   }
 }
 
-void PolicyLoader::loadDefaults(const YAML::Node& n) {
+void PolicyLoader::loadDefaults(const yaml::Node& n) {
   expectMap(n, "defaults");
   checkKeys(n, "defaults", {"decision", "non_interactive_ask", "on_error"});
   if (n["decision"]) policy_->defaults_.decision = effect(n["decision"], "defaults.decision", true);
@@ -731,7 +730,12 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
   policy_ = std::make_shared<Policy>();
   policy_->file_ = file_;
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
+    yaml::Mark errorAt;
+    auto parsed = yaml::load(yaml, &errorAt);
+    if (!parsed)
+      return makeError(Code::kInvalidArgument, parsed.error().message,
+                       fmt::format("{}:{}:{}", file_, errorAt.line + 1, errorAt.column + 1));
+    yaml::Node root = *parsed;
     if (!root.IsMap()) {
       if (root.IsNull()) return makeError(Code::kInvalidArgument, "policy is empty (expected 'version: 1' and rules)", file_ + ":1:1");
       fail(root, fmt::format("a policy must be a mapping, found {}", kindName(root)));
@@ -753,8 +757,6 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
     if (root["defaults"]) loadDefaults(root["defaults"]);
   } catch (const LoadError& e) {
     return e.error;
-  } catch (const YAML::Exception& e) {
-    return makeError(Code::kInvalidArgument, e.msg, fmt::format("{}:{}:{}", file_, e.mark.line + 1, e.mark.column + 1));
   } catch (const std::exception& e) {
     return makeError(Code::kInvalidArgument, e.what(), file_);
   }

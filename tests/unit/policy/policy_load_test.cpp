@@ -30,11 +30,16 @@ std::string loadError(const std::string& yaml) {
 
 // Columns are 1-based; the comment above each case spells out where the column comes from.
 const BadCase kBad[] = {
-    // Not YAML: an unterminated flow sequence; yaml-cpp reports the end of the input.
-    {"not_yaml", "version: 1\nroles: [a, b\n", "test.yaml:3:1: end of sequence flow not found"},
-    // A tab used as indentation: yaml-cpp takes "\tdev" as a scalar and stops at the ':' after
-    // it (the tab counts as one column: '\t' 1, 'dev' 2-4, ':' 5), with its own message.
-    {"tab_indent", "version: 1\nroles:\n\tdev: {}\n", "test.yaml:3:5: illegal map value"},
+    // Not YAML: an unterminated flow sequence; libyaml reports the end of the input.
+    {"not_yaml", "version: 1\nroles: [a, b\n",
+     "test.yaml:3:1: while parsing a flow sequence did not find expected ',' or ']'"},
+    // A tab used as indentation: named as such, at the tab.
+    {"tab_indent", "version: 1\nroles:\n\tdev: {}\n", "test.yaml:3:1: a tab here: YAML indentation must use spaces"},
+    // An alias could multiply the work of loading; they are refused where they stand.
+    {"alias", "version: 1\nroles:\n  a: &x {}\n  b: *x\n",
+     "test.yaml:4:6: aliases (*name) are not supported in policies; write the value out"},
+    {"two_documents", "version: 1\n---\nversion: 1\n",
+     "test.yaml:2:1: a policy is one YAML document; found a second ('---')"},
     {"empty", "", "test.yaml:1:1: policy is empty (expected 'version: 1' and rules)"},
     {"not_a_mapping", "- version\n- 1\n", "test.yaml:1:1: a policy must be a mapping, found a list"},
     {"missing_version", "description: x\nroles: {}\n", "test.yaml:1:1: missing 'version: 1'"},
@@ -412,3 +417,15 @@ classify:
 }
 
 }  // namespace
+
+// Bounded work on hostile YAML: deep nesting stops at 64 levels, where it happens.
+TEST(PolicyYaml, DeepNestingIsRefusedNotRecursed) {
+  std::string deep = "version: 1\nroles: " + std::string(100000, '[') + "\n";
+  EXPECT_EQ(loadError(deep), "test.yaml:2:71: nested deeper than 64 levels");
+}
+
+TEST(PolicyYaml, InvalidUtf8IsAnErrorWithAPosition) {
+  std::string bad = "version: 1\nroles:\n  d\xff: {}\n";
+  std::string err = loadError(bad);
+  EXPECT_EQ(err, "test.yaml:3:4: invalid leading UTF-8 octet");
+}

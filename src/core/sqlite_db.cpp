@@ -1,0 +1,45 @@
+#include "core/sqlite_db.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace airlock::core {
+
+namespace {
+constexpr std::uintmax_t kWalTruncateBytes = 256 * 1024;
+}
+
+Result<SqliteDb> openStateDb(const std::string& path, std::string_view what) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return makeError(Code::kUnavailable, fmt::format("cannot create {}: {}", parent.string(), ec.message()), path);
+    chmod(parent.c_str(), 0700);
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(raw);
+  auto fail = [&](std::string_view doing) {
+    return makeError(Code::kUnavailable,
+                     fmt::format("{}: {}: {}", what, doing, db ? sqlite3_errmsg(db.get()) : "out of memory"), path);
+  };
+  if (rc != SQLITE_OK) return fail("cannot open");
+  chmod(path.c_str(), 0600);
+  sqlite3_busy_timeout(db.get(), 10000);
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  if (sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
+    return fail("cannot set the journal mode");
+  auto walSize = std::filesystem::file_size(path + "-wal", ec);
+  if (!ec && walSize > kWalTruncateBytes) {
+    // Best effort: busy readers in other processes just postpone it to a later open.
+    (void)sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  }
+  return db;
+}
+
+}  // namespace airlock::core
