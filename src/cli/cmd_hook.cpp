@@ -18,7 +18,9 @@ void addHookCommand(CLI::App& app, Context& ctx, int& exitCode) {
     adapters::hook::HookReply reply;
     auto payload = readAll(STDIN_FILENO, adapters::hook::kMaxPayload);
     if (!payload) {
-      reply = adapters::hook::blockingError(payload.error().message);
+      reply = adapters::hook::blockingError(payload.error().message, payload.error().code == core::Code::kInvalidArgument
+                                                                         ? core::Reason::kDenyInvalidRequest
+                                                                         : core::Reason::kDenyInternalError);
     } else if (auto pol = ctx.loadPolicy(); !pol) {
       reply = adapters::hook::blockingError("policy: " + pol.error().toString());
     } else if (auto gate = ctx.openGate(*pol); !gate) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <exception>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -34,6 +35,7 @@ namespace {
 
 constexpr std::size_t kMaxName = 256;
 constexpr std::size_t kMaxCommand = 1 << 20;
+constexpr std::size_t kMaxTreeEntries = 10000;
 
 Verdict toVerdict(Effect e) {
   switch (e) {
@@ -194,6 +196,39 @@ struct Gate::Impl {
                                                 policy->lattice().format(l)));
       }
     }
+    return l;
+  }
+
+  // The label of data read from `path`. A directory read as a whole (grep -r, tar, Grep over a
+  // folder) carries the labels of everything below it: the tree is walked without following
+  // symlinks (a symlink is judged by its target), up to kMaxTreeEntries entries; past that,
+  // every classify label that could apply below the directory is assumed.
+  core::Label readLabel(const std::string& path, std::vector<std::string>* notes) const {
+    core::Label l = fileLabel(path, notes);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(std::filesystem::symlink_status(path, ec))) return l;
+    const core::Label top = policy->lattice().top();
+    std::size_t seen = 0;
+    auto it = std::filesystem::recursive_directory_iterator(
+        path, std::filesystem::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != std::filesystem::recursive_directory_iterator() && !(l == top); it.increment(ec)) {
+      if (++seen > kMaxTreeEntries) {
+        l = l.join(policy->classifyBelow(path));
+        if (notes)
+          notes->push_back(fmt::format("{} holds more than {} entries; assumed the labels of every classify rule "
+                                       "that applies below it",
+                                       path, kMaxTreeEntries));
+        return l;
+      }
+      const std::string entry = it->path().string();
+      l = l.join(fileLabel(entry, notes));
+      if (it->is_symlink(ec)) {
+        auto target = std::filesystem::canonical(it->path(), ec);
+        ec.clear();
+        if (!target.empty()) l = l.join(fileLabel(target.string(), notes));
+      }
+    }
+    if (ec) l = l.join(policy->classifyBelow(path));  // an unreadable tree is assumed the worst it could hold
     return l;
   }
 
@@ -411,12 +446,13 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     std::int64_t size = -1;
     if (req.action == Action::kFsRead || req.action == Action::kFsList || req.action == Action::kFsWrite ||
         req.action == Action::kFsDelete) {
-      dataLabel = fileLabel(c.path, &d.reasons);
+      bool wholeTree = req.action == Action::kFsRead || req.action == Action::kFsDelete;
+      dataLabel = wholeTree ? readLabel(c.path, &d.reasons) : fileLabel(c.path, &d.reasons);
       struct stat st {};
       if (req.action == Action::kFsRead && stat(c.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) size = st.st_size;
       note(fmt::format("{} is labelled {}", c.path, lat.format(dataLabel)));
     }
-    for (const auto& f : c.payloadFiles) dataLabel = dataLabel.join(fileLabel(f, &d.reasons));
+    for (const auto& f : c.payloadFiles) dataLabel = dataLabel.join(readLabel(f, &d.reasons));
     if (!c.payloadFiles.empty()) note(fmt::format("payload label (from {} file(s)): {}", c.payloadFiles.size(), lat.format(dataLabel)));
     d.payloadLabel = egress ? dataLabel : core::Label{};
 

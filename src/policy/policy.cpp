@@ -83,6 +83,28 @@ core::Label Policy::classifyPath(std::string_view canonicalPath) const {
   return out;
 }
 
+core::Label Policy::classifyBelow(std::string_view canonicalDir) const {
+  core::Label out;
+  std::array<std::string_view, 256> buf;
+  int n = splitPath(canonicalDir, buf);
+  if (n < 0) return lattice_.top();
+  for (const auto& c : classify_) {
+    bool could = false;
+    for (const auto& g : c.paths) {
+      for (const auto& alt : g.alternatives()) {
+        // Below the directory, the glob's literal leading segments must agree with the
+        // directory's own segments where both have one.
+        std::size_t common = std::min(alt.literalPrefix, static_cast<std::size_t>(n));
+        bool agree = true;
+        for (std::size_t k = 0; k < common && agree; ++k) agree = alt.segments[k] == buf[k];
+        could = could || agree;
+      }
+    }
+    if (could) out = out.join(c.label);
+  }
+  return out;
+}
+
 // Loads YAML into a Policy. Internally it throws LoadError to unwind; load() converts it to a
 // Result at the edge (no exception leaves this file).
 class PolicyLoader {

@@ -128,6 +128,9 @@ class Policy {
   // The label the policy's path rules give a canonical path (join of every matching rule);
   // bottom when none matches.
   core::Label classifyPath(std::string_view canonicalPath) const;
+  // The join of every classify rule that could match some path below `canonicalDir` (an
+  // over-approximation: a rule counts unless its literal leading segments rule it out).
+  core::Label classifyBelow(std::string_view canonicalDir) const;
 
   Policy();
   ~Policy();

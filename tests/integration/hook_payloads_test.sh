@@ -99,8 +99,16 @@ expect_decision "NotebookEdit in the project" allow "rule agent-writes"
 expect_contains "NotebookEdit judged on notebook_path" "$(reason)" "$HOME/project/notebooks/analysis.ipynb"
 hook glob_project.json s-glob
 expect_decision "Glob in the project" allow "fs.list $HOME/project/src"
+# Grep reads a directory as a whole: the project holds a .env (secret), so the whole project is
+# secret to a search; a subtree without secrets is not.
 hook grep_project.json s-grep
-expect_decision "Grep in the project" allow "fs.read $HOME/project"
+expect_decision "Grep over a project holding .env" deny "rule secrets-are-off-limits"
+hook grep_project.json s-grep-src "s|\"path\": \"$HOME/project\"|\"path\": \"$HOME/project/src\"|"
+expect_decision "Grep in the project's src" allow "fs.read $HOME/project/src"
+hook grep_project.json s-grep-home "s|\"path\": \"$HOME/project\"|\"path\": \"$HOME\"|"
+expect_decision "Grep over the home directory (holds ~/.ssh)" deny "rule secrets-are-off-limits"
+hook glob_project.json s-glob-abs "s|\"pattern\": \"[^\"]*\"|\"pattern\": \"$HOME/.ssh/*\"|"
+expect_decision "Glob with an absolute pattern into ~/.ssh" deny "fs.list $HOME/.ssh"
 hook ls_project.json s-ls
 expect_decision "LS in the project" allow "fs.list $HOME/project"
 
@@ -285,6 +293,17 @@ hook read_ssh_key.json s-event 's|"PreToolUse"|"UserPromptSubmit"|'
 expect_blocked "unsupported hook event"
 hook read_project.json s-nopath 's|"file_path": "[^"]*"|"file_path": ""|'
 expect_blocked "empty file_path"
+# PostToolUse that cannot say what happened blocks too (the session could not be tainted).
+hook post_read_finance.json s-post-notool '/"tool_name"/d'
+expect_eq "PostToolUse without tool_name: exit 2" "$RC" 2
+expect_contains "PostToolUse without tool_name: reason" "$ERR" "deny.invalid_request"
+hook post_read_finance.json s-post-nopath 's|"file_path": "[^"]*"|"file_path": ""|'
+expect_eq "PostToolUse Read without file_path: exit 2" "$RC" 2
+# MultiEdit's new content (edits[].new_string) is audited as a digest and size, never as text.
+hook multiedit_project.json s-multiedit-digest
+last=$("$AIRLOCK" audit tail -n 1 --json)
+expect_contains "MultiEdit audited with a digest" "$last" '"digest":"'
+expect_not_contains "MultiEdit digest not null" "$last" '"digest":null' 
 hook mcp_github_create_issue.json s-badmcp 's|mcp__github__create_issue|mcp__github__|'
 expect_blocked "malformed MCP tool name"
 long=$(head -c 400 /dev/zero | tr '\0' s)

@@ -83,8 +83,8 @@ core::Result<std::vector<core::Request>> mapPreToolUse(const json& payload, cons
     r.action = a;
     return r;
   };
-  if (tool == "Read") {
-    auto p = requireStr(input, "file_path", tool);
+  if (tool == "Read" || tool == "NotebookRead") {
+    auto p = requireStr(input, tool == "Read" ? "file_path" : "notebook_path", tool);
     if (!p) return p.error();
     auto r = make(Action::kFsRead);
     r.path = *p;
@@ -94,12 +94,37 @@ core::Result<std::vector<core::Request>> mapPreToolUse(const json& payload, cons
     if (!p) return p.error();
     auto r = make(Action::kFsWrite);
     r.path = *p;
-    r.body = str(input, tool == "Write" ? "content" : tool == "NotebookEdit" ? "new_source" : "new_string");
+    if (tool == "MultiEdit") {
+      // The new content is spread over edits[].new_string; the body is all of it, for the digest.
+      if (auto e = input.find("edits"); e != input.end() && e->is_array())
+        for (const auto& edit : *e)
+          if (edit.is_object()) r.body += str(edit, "new_string");
+    } else {
+      r.body = str(input, tool == "Write" ? "content" : tool == "NotebookEdit" ? "new_source" : "new_string");
+    }
     out.push_back(std::move(r));
   } else if (tool == "Glob" || tool == "Grep" || tool == "LS") {
     std::string p = str(input, "path");
     auto r = make(tool == "Grep" ? Action::kFsRead : Action::kFsList);
     r.path = p.empty() ? (cwd.empty() ? "." : cwd) : p;
+    if (tool == "Glob") {
+      // The pattern can name another tree (`/home/u/.ssh/*`, `../../etc/*`): what is listed is
+      // the pattern's literal leading directories, taken relative to the path.
+      std::string pattern = str(input, "pattern");
+      std::string base;
+      std::size_t i = 0;
+      while (i < pattern.size()) {
+        std::size_t slash = pattern.find('/', i);
+        std::string seg = pattern.substr(i, slash == std::string::npos ? std::string::npos : slash - i);
+        if (slash == std::string::npos || seg.find_first_of("*?[{") != std::string::npos) break;
+        base += seg + "/";
+        i = slash + 1;
+      }
+      if (!base.empty()) {
+        if (base.front() == '/' || base.front() == '~') r.path = base;
+        else r.path += "/" + base;
+      }
+    }
     out.push_back(std::move(r));
   } else if (tool == "Bash") {
     auto cmd = requireStr(input, "command", tool);
@@ -207,6 +232,13 @@ HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& c
     ok.exitCode = 0;
     return ok;
   }
+  if (tool == "Read" && o.path.empty()) {
+    // A PostToolUse that cannot say what was read: the session cannot be tainted correctly.
+    HookReply r;
+    r.exitCode = 2;
+    r.err = "airlock: deny (deny.invalid_request): PostToolUse Read without tool_input.file_path";
+    return r;
+  }
   Decision d = gate.observe(o);
   HookReply r;
   r.exitCode = 0;
@@ -220,17 +252,18 @@ HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& c
 
 }  // namespace
 
-HookReply blockingError(std::string_view reason) {
+HookReply blockingError(std::string_view reason, core::Reason code) {
   HookReply r;
   r.exitCode = 2;
-  r.err = fmt::format("airlock: deny (deny.internal_error): {}", reason);
+  r.err = fmt::format("airlock: deny ({}): {}", core::reasonCode(code), reason);
   return r;
 }
 
 HookReply handle(std::string_view payload, gate::Gate& gate, const HookContext& ctx) {
   try {
     if (payload.size() > kMaxPayload)
-      return blockingError(fmt::format("hook payload of {} bytes exceeds the {} byte limit", payload.size(), kMaxPayload));
+      return blockingError(fmt::format("hook payload of {} bytes exceeds the {} byte limit", payload.size(), kMaxPayload),
+                           core::Reason::kDenyInvalidRequest);
     json j = json::parse(payload, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       HookReply r;
@@ -239,7 +272,16 @@ HookReply handle(std::string_view payload, gate::Gate& gate, const HookContext& 
       return r;
     }
     std::string event = str(j, "hook_event_name");
-    if (event == "PostToolUse") return handlePost(j, gate, ctx);
+    if (event == "PostToolUse") {
+      if (str(j, "tool_name").empty() || (j.contains("tool_input") && !j["tool_input"].is_object())) {
+        HookReply r;
+        r.exitCode = 2;
+        r.err = "airlock: deny (deny.invalid_request): PostToolUse payload without tool_name or with a tool_input "
+                "that is not an object";
+        return r;
+      }
+      return handlePost(j, gate, ctx);
+    }
     if (event != "PreToolUse") {
       HookReply r;
       r.exitCode = 2;

@@ -31,6 +31,6 @@ inline constexpr std::size_t kMaxPayload = 32 * 1024 * 1024;
 HookReply handle(std::string_view payload, gate::Gate& gate, const HookContext& ctx);
 
 // A reply that blocks: used when the gate itself cannot be opened.
-HookReply blockingError(std::string_view reason);
+HookReply blockingError(std::string_view reason, core::Reason code = core::Reason::kDenyInternalError);
 
 }  // namespace airlock::adapters::hook

@@ -319,6 +319,22 @@ TEST_F(GateTest, ObservationsAreAuditedAsSuchWithTheirDigestOnly) {
   EXPECT_EQ(second.find("078-05-1120"), std::string::npos) << second;
 }
 
+// Regression (Grep over ~ returned private-key lines): a directory read as a whole carries the
+// labels of what is below it, symlinks judged by their targets.
+TEST_F(GateTest, ReadingADirectoryCarriesTheLabelsBelowIt) {
+  std::filesystem::create_directories(home_ + "/Documents/sub");
+  std::ofstream(home_ + "/Documents/sub/notes.txt") << "x";
+  Request clean = read("~/Documents/sub");
+  clean.agent.clear();
+  EXPECT_EQ(gate_->decide(clean).verdict, Verdict::kAllow);
+  std::filesystem::create_symlink(home_ + "/.ssh/id_rsa", home_ + "/Documents/sub/innocent.txt");
+  Request tainted = read("~/Documents");
+  tainted.agent.clear();
+  auto d = gate_->decide(tainted);
+  EXPECT_EQ(d.verdict, Verdict::kDeny);
+  EXPECT_EQ(d.rule, "secrets");
+}
+
 TEST_F(GateTest, VolumeLimits) {
   for (const char* f : {"~/Finance/a.csv", "~/Finance/b.csv"}) {
     Request r = read(f);
