@@ -23,6 +23,27 @@ using nlohmann::json;
 
 namespace {
 
+// Standard base64, for the demo's obfuscated upload.
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 struct Child {
   int status = -1;
   std::string out;
@@ -151,7 +172,9 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
          post("Read", {{"file_path", fin}}, {{"type", "text"}})},
         {"the agent tries the SSH key", pre("Bash", {{"command", "cat ~/.ssh/id_rsa"}})},
         {"the injected upload: curl to the Files API with the attacker's key", pre("Bash", {{"command", upload}}), true},
-        {"the same upload wrapped in eval", pre("Bash", {{"command", "eval \"" + upload + "\""}})},
+        {"the same upload wrapped in eval", pre("Bash", {{"command", "eval '" + upload + "'"}}), true},
+        {"the same upload hidden in base64 and fed to sh",
+         pre("Bash", {{"command", "echo " + base64(upload) + " | base64 -d | sh"}}), true},
         {"the agent's ordinary model call with the organisation's key",
          pre("Bash", {{"command", "curl -s https://api.anthropic.com/v1/messages -H \"x-api-key: "
                                   "sk-ant-api03-ORGANISATION-demo-key-0000000000\" -d '{\"model\":\"claude\"}'"}})},
@@ -160,7 +183,8 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
     };
     std::printf("airlock demo: the January 2026 incident, replayed through `airlock hook`\n");
     std::printf("workspace: %s (user alice, agent cowork, policy policies/cowork.yaml)\n\n", ws.string().c_str());
-    bool uploadDenied = false, allRan = true;
+    bool uploadDenied = true, allRan = true;
+    int uploads = 0;
     int n = 0;
     for (const auto& s : steps) {
       auto child = runSelf({"hook", "--agent", "cowork"}, s.payload.dump(), env);
@@ -187,7 +211,10 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
       std::printf("%2d. %s\n    -> %s", ++n, s.title.c_str(), verdict.c_str());
       if (!reason.empty()) std::printf("  %s", reason.c_str());
       std::printf("\n");
-      if (s.isUpload) uploadDenied = verdict == "deny";
+      if (s.isUpload) {
+        ++uploads;
+        uploadDenied = uploadDenied && verdict == "deny";
+      }
     }
     std::printf("\naudit trail (airlock audit tail):\n");
     auto tail = runSelf({"audit", "tail", "-n", "40"}, "", env);
@@ -195,17 +222,17 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
     auto verify = runSelf({"audit", "verify"}, "", env);
     bool verified = verify && WIFEXITED(verify->status) && WEXITSTATUS(verify->status) == 0;
     if (verify) std::printf("\n%s", verify->out.c_str());
-    std::printf("\nverdict: %s\n", uploadDenied && verified && allRan
-                                       ? "the upload of the finance file with the attacker's key was DENIED; "
-                                         "the trail is intact"
-                                       : "FAILED: the upload was not denied or the trail does not verify");
+    std::printf("\nverdict: %s\n", uploads > 0 && uploadDenied && verified && allRan
+                                       ? "every attempt to upload the finance file with the attacker's key (plain, "
+                                         "in eval, in base64 | sh) was DENIED; the trail is intact"
+                                       : "FAILED: an upload was not denied or the trail does not verify");
     if (*keep) {
       std::printf("workspace kept: %s\n", ws.string().c_str());
     } else {
       std::error_code ec;
       std::filesystem::remove_all(ws, ec);
     }
-    exitCode = uploadDenied && verified && allRan ? kExitOk : kExitFail;
+    exitCode = uploads > 0 && uploadDenied && verified && allRan ? kExitOk : kExitFail;
   });
 }
 

@@ -369,6 +369,9 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       }
       state = std::move(*s);
     }
+    // Every decision, including the early denials below, reports (and audits) the session as it is.
+    d.sessionLabel = state.label;
+    d.untrusted = state.untrusted;
     note(fmt::format("session label: {}{}", lat.format(state.label), state.untrusted ? " (untrusted)" : ""));
 
     // 3. Sink.
@@ -497,7 +500,8 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     } else {
       d.reason = ev.effect == Effect::kDeny ? Reason::kDenyRule
                  : ev.effect == Effect::kAsk ? Reason::kAskRule : Reason::kAllowRule;
-      d.reasons.push_back(fmt::format("rule {} {}s {}", ev.rule->id, policy::effectName(ev.effect), what));
+      const char* verb = ev.effect == Effect::kDeny ? "denies" : ev.effect == Effect::kAsk ? "asks" : "allows";
+      d.reasons.push_back(fmt::format("rule {} {} {}", ev.rule->id, verb, what));
     }
 
     // 6. Flow: the session label and the payload must be cleared for the sink.

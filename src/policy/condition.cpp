@@ -284,10 +284,10 @@ class Parser {
 
   NodePtr orExpr(std::size_t depth) {
     guard(depth);
-    NodePtr l = andExpr(depth + 1);
+    NodePtr l = andExpr(depth);
     while (peek().kind == Tok::kOr) {
       std::size_t off = next().offset;
-      NodePtr r = andExpr(depth + 1);
+      NodePtr r = andExpr(depth);
       requireBool(*l, "||");
       requireBool(*r, "||");
       auto n = makeNode(Op::kOr, Type::kBool, off);
@@ -300,10 +300,10 @@ class Parser {
 
   NodePtr andExpr(std::size_t depth) {
     guard(depth);
-    NodePtr l = unary(depth + 1);
+    NodePtr l = unary(depth);
     while (peek().kind == Tok::kAnd) {
       std::size_t off = next().offset;
-      NodePtr r = unary(depth + 1);
+      NodePtr r = unary(depth);
       requireBool(*l, "&&");
       requireBool(*r, "&&");
       auto n = makeNode(Op::kAnd, Type::kBool, off);
@@ -324,7 +324,7 @@ class Parser {
       n->lhs = std::move(e);
       return n;
     }
-    return comparison(depth + 1);
+    return comparison(depth);
   }
 
   // Turns a string literal compared with a label into a label literal, parsed now.
@@ -337,7 +337,7 @@ class Parser {
   }
 
   NodePtr comparison(std::size_t depth) {
-    NodePtr l = member(depth + 1);
+    NodePtr l = member(depth);
     Op op;
     switch (peek().kind) {
       case Tok::kEq: op = Op::kEq; break;
@@ -356,7 +356,7 @@ class Parser {
     }
     const Token& optok = next();
     std::size_t off = optok.offset;
-    NodePtr r = member(depth + 1);
+    NodePtr r = member(depth);
     if (op == Op::kIn) {
       if (r->type != Type::kList)
         throw CompileError(r->offset, fmt::format("'in' needs a list on its right, found {}", withArticle(r->type)));
@@ -385,7 +385,7 @@ class Parser {
 
   NodePtr member(std::size_t depth) {
     guard(depth);
-    NodePtr e = primary(depth + 1);
+    NodePtr e = primary(depth);
     while (peek().kind == Tok::kDot) {
       next();
       const Token& name = next();

@@ -7,6 +7,9 @@ out=$("$AIRLOCK" demo)
 expect_contains "upload denied" "$out" "deny.sink.credential_mismatch"
 expect_contains "verdict" "$out" "was DENIED"
 expect_contains "ssh denied" "$out" "secrets-are-off-limits"
+expect_contains "eval variant denied" "$(grep -A1 'wrapped in eval' <<<"$out")" "-> deny  airlock: deny (deny.sink.credential_mismatch)"
+expect_contains "base64 | sh variant denied" "$(grep -A1 'base64 and fed to sh' <<<"$out")" "-> deny  airlock: deny (deny.rule) rule opaque-commands"
+expect_contains "model call allowed" "$(grep -A1 "ordinary model call" <<<"$out")" "-> allow"
 expect_contains "trail verified" "$out" "audit verify: ok"
 expect_not_contains "no attacker key in the trail" "$(sed -n '/^audit trail/,$p' <<<"$out")" "ATTACKER-key-1111111111"
 finish

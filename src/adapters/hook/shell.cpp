@@ -714,7 +714,7 @@ bool isInlineCodeFlag(std::string_view prog, std::string_view arg) {
 
 class Analyzer {
  public:
-  explicit Analyzer(Analysis* out) : out_(out) {}
+  explicit Analyzer(Analysis* out, int depth = 0) : out_(out), depth_(depth) {}
 
   void command(const SimpleCommand& sc) {
     std::vector<Word> words = sc.words;
@@ -883,8 +883,12 @@ class Analyzer {
   void dispatch(const std::string& prog, const std::vector<const Word*>& args, const SimpleCommand& sc,
                 Effect* exec) {
     if (prog == "eval") {
-      exec->opaque = true;
-      exec->why = "eval runs a string as code";
+      std::string code;
+      for (const auto* a : args) code += (code.empty() ? "" : " ") + a->text;
+      if (!nested(args, code, exec)) {
+        exec->opaque = true;
+        exec->why = "eval runs a string as code";
+      }
       return;
     }
     if (prog == "source" || prog == ".") {
@@ -915,7 +919,7 @@ class Analyzer {
         prog == "tac" || prog == "od" || prog == "xxd" || prog == "hexdump" || prog == "strings" || prog == "wc" ||
         prog == "base64" || prog == "base32" || prog == "md5sum" || prog == "sha1sum" || prog == "sha256sum" ||
         prog == "sha512sum" || prog == "uniq" || prog == "file" || prog == "diff" || prog == "cmp" ||
-        prog == "zcat" || prog == "gzip" || prog == "gunzip" || prog == "bzip2" || prog == "xz" || prog == "zip" ||
+        prog == "zcat" || prog == "gzip" || prog == "gunzip" || prog == "bzip2" || prog == "xz" ||
         prog == "iconv" || prog == "rev" || prog == "fold" || prog == "expand" || prog == "column" ||
         prog == "paste" || prog == "comm" || prog == "join" || prog == "fmt" || prog == "pr" || prog == "split" ||
         prog == "gpg" || prog == "openssl" || prog == "stat" || prog == "readlink" || prog == "realpath" ||
@@ -961,6 +965,18 @@ class Analyzer {
     }
     if (prog == "cp" || prog == "mv") {
       copy(prog, args, exec);
+      return;
+    }
+    if (prog == "zip") {
+      // zip ARCHIVE FILES…: the archive is written, the files are read.
+      auto ops = operands(args, {"-P", "--password", "-x", "-i", "-b", "-t", "-tt"});
+      for (std::size_t k = 0; k < ops.size(); ++k)
+        file(k == 0 ? Action::kFsWrite : Action::kFsRead, *ops[k], k == 0 ? "zip writes" : "zip archives", exec);
+      for (const auto* a : args)
+        if (a->text == "-@" || a->text == "--names-stdin") {
+          exec->opaque = true;
+          exec->why = "zip -@ takes its file list from standard input";
+        }
       return;
     }
     if (prog == "tar" || prog == "bsdtar") {
@@ -1122,6 +1138,19 @@ class Analyzer {
     }
     std::size_t start = patternGiven ? 0 : 1;
     for (std::size_t k = start; k < ops.size(); ++k) file(Action::kFsRead, *ops[k], prog + " reads", exec);
+    // With no file operand a recursive search (grep -r, rg, ag) reads the working directory.
+    bool recursive = prog == "rg" || prog == "ag";
+    for (const auto* a : args) {
+      const std::string& t = a->text;
+      if (t == "--recursive" || t == "--dereference-recursive" ||
+          (t.size() > 1 && t[0] == '-' && t[1] != '-' && t.find_first_of("rR") != std::string::npos))
+        recursive = true;
+    }
+    if (recursive && ops.size() <= start) {
+      Word cwd;
+      cwd.text = ".";
+      file(Action::kFsRead, cwd, prog + " searches the working directory", exec);
+    }
   }
 
   void scripted(const std::string& prog, const std::vector<const Word*>& args, Effect* exec) {
@@ -1277,14 +1306,23 @@ class Analyzer {
           fileOption = *args[k];
           fileOption.text = t.substr(7);
           archive = &fileOption;
-        } else if ((t == "--directory" || t == "-C" || t == "--exclude") && k + 1 < args.size()) ++k;
+        } else if ((t == "--directory" || t == "-C" || t == "--exclude") && k + 1 < args.size()) {
+          ++k;
+        } else if (t == "--files-from" || startsWith(t, "--files-from=")) {
+          exec->opaque = true;
+          exec->why = "tar --files-from takes its file list from a file";
+        }
         continue;
       }
       if (cluster) {
         for (std::size_t j = (t[0] == '-') ? 1 : 0; j < t.size(); ++j) {
           char c = t[j];
           if (c == 'c' || c == 'x' || c == 't' || c == 'r' || c == 'u') mode = c;
-          if ((c == 'f' || c == 'C') && k + 1 < args.size()) {
+          if (c == 'T') {
+            exec->opaque = true;
+            exec->why = "tar -T takes its file list from a file";
+          }
+          if ((c == 'f' || c == 'C' || c == 'T') && k + 1 < args.size()) {
             if (c == 'f') archive = args[k + 1];
             ++k;
             break;
@@ -1775,6 +1813,23 @@ class Analyzer {
     }
   }
 
+  // Code given as a string (eval ARGS…, sh -c CODE): when every word of it is literal, it is
+  // parsed and analysed as a script of its own (up to 8 levels deep); returns false when it
+  // cannot be, and the caller reports the command as opaque.
+  bool nested(const std::vector<const Word*>& words, const std::string& code, Effect* exec) {
+    for (const auto* w : words)
+      if (!w->literal) return false;
+    if (depth_ >= 8 || code.empty()) return false;
+    auto script = parseShell(code);
+    if (!script) return false;
+    Analysis inner;
+    Analyzer a(&inner, depth_ + 1);
+    for (const auto& c : script->commands) a.command(c);
+    for (auto& e : inner.effects) out_->effects.push_back(std::move(e));
+    exec->why = "runs a literal script, analysed on its own";
+    return true;
+  }
+
   void interpreter(const std::string& prog, const std::vector<const Word*>& args, const SimpleCommand& sc,
                    Effect* exec) {
     // `python -m pip install …` is pip.
@@ -1788,6 +1843,12 @@ class Analyzer {
     for (const auto* a : args) {
       if (a->text == "--") break;
       if (isInlineCodeFlag(prog, a->text)) {
+        // `sh -c 'literal code'` is a script we can read like any other; other interpreters'
+        // inline code is not shell.
+        auto it = std::find(args.begin(), args.end(), a);
+        if (isShell(prog) && a->text == "-c" && it + 1 != args.end() &&
+            nested({*(it + 1)}, (*(it + 1))->text, exec))
+          return;
         exec->opaque = true;
         exec->why = fmt::format("{} {} runs inline code", prog, a->text);
         return;
@@ -1820,6 +1881,7 @@ class Analyzer {
   }
 
   Analysis* out_;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -363,6 +363,10 @@ TEST(Condition, NestingAndLengthLimits) {
   EXPECT_FALSE(Condition::compile(nots, lattice(), &off).ok());
   std::string shallow = "((((((((true))))))))";
   EXPECT_TRUE(Condition::compile(shallow, lattice(), &off).ok());
+  // The limit counts parentheses (and '!', method arguments), not grammar levels: 63 pairs
+  // compile, 65 do not.
+  EXPECT_TRUE(Condition::compile(std::string(63, '(') + "true" + std::string(63, ')'), lattice(), &off).ok());
+  EXPECT_FALSE(Condition::compile(std::string(65, '(') + "true" + std::string(65, ')'), lattice(), &off).ok());
   std::string longText = "request.path == '" + std::string(70 * 1024, 'a') + "'";
   auto l = Condition::compile(longText, lattice(), &off);
   ASSERT_FALSE(l.ok());
