@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench fuzz lint clean
+.PHONY: all deps demo build test release asan bench fuzz fuzz-run lint clean
 
 all: release
 
@@ -28,6 +28,9 @@ bench: release
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz
+
+fuzz-run: fuzz
+	bash scripts/fuzz.sh $(or $(SECONDS_EACH),60)
 
 lint:
 	python3 scripts/lint.py

@@ -62,6 +62,12 @@ export HOME="$WORK/home" AIRLOCK_HOME="$WORK/state"
 peers=()
 command -v python3 >/dev/null && peers+=("python3 -S $WORK/min.py < $WORK/pre.json")
 command -v node >/dev/null && peers+=("node $WORK/min.js < $WORK/pre.json")
+# `airlock --version` is the floor: starting the binary and parsing the command line.
 hyperfine --warmup 20 --runs 200 --export-markdown "$OUT/hook.md" --export-json "$OUT/hook.json" \
-  "$A hook < $WORK/pre.json" "$A hook < $WORK/bash.json" "${peers[@]}"
+  "$A hook < $WORK/pre.json" "$A hook < $WORK/bash.json" "$A --version" "${peers[@]}"
+if command -v python3 >/dev/null; then
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("median %7.2f ms  %s" % (r["median"] * 1000, r["command"]))' "$OUT/hook.json"
+fi
 echo "results in $OUT"
