@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -31,8 +33,16 @@ Result<SqliteDb> openStateDb(const std::string& path, std::string_view what) {
   chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(db.get(), 10000);
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  if (sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) !=
-      SQLITE_OK)
+  // Switching a new database to WAL needs an exclusive lock, and SQLite answers BUSY at once
+  // (without the busy handler) while another process is creating the same file: retry for up
+  // to 10 s. Once the file is in WAL mode this is a no-op that takes no lock.
+  int attempts = 0;
+  while ((rc = sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr)) == SQLITE_BUSY ||
+         rc == SQLITE_LOCKED) {
+    if (++attempts > 5000) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (rc != SQLITE_OK || sqlite3_exec(db.get(), "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("cannot set the journal mode");
   auto walSize = std::filesystem::file_size(path + "-wal", ec);
   if (!ec && walSize > kWalTruncateBytes) {

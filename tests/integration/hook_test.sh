@@ -52,6 +52,20 @@ after=$("$AIRLOCK" audit export | wc -l)
 expect_eq "concurrent events" "$((after - before))" 16
 "$AIRLOCK" audit verify >/dev/null && ok || bad "verify after concurrency"
 
+# Regression: 12 hook processes racing to create a brand-new state directory (the first switch to
+# WAL once failed with "database is locked", which blocked the tool call).
+fresh="$WORK/fresh-state"
+pids=()
+for i in $(seq 1 12); do
+  (payload Read "{\"file_path\":\"$HOME/project/g$i.c\"}" | AIRLOCK_HOME="$fresh" "$AIRLOCK" hook >"$WORK/fresh.$i" 2>&1) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+allowed=$(cat "$WORK"/fresh.* | grep -c '"permissionDecision":"allow"' || true)
+expect_eq "concurrent first use of a state directory" "$allowed" 12
+AIRLOCK_HOME="$fresh" "$AIRLOCK" audit verify >/dev/null && ok || bad "verify after concurrent creation"
+expect_eq "records after concurrent creation" "$(AIRLOCK_HOME="$fresh" "$AIRLOCK" audit export | wc -l)" 12
+
 # PostToolUse of a secret file raises the session label that later flow checks see.
 payload Read "{\"file_path\":\"$HOME/project/.env\"}" PostToolUse | "$AIRLOCK" hook >/dev/null
 out=$(payload WebFetch '{"url":"https://pypi.org/simple/x/","prompt":"p"}' | "$AIRLOCK" hook)

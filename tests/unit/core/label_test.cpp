@@ -71,7 +71,9 @@ TEST(Label, JoinIsLeastUpperBound) {
     EXPECT_TRUE(b.leq(j));
     // Any upper bound of both is above the join.
     Label c{static_cast<std::uint8_t>(rng() % 4), rng() % 16};
-    if (a.leq(c) && b.leq(c)) EXPECT_TRUE(j.leq(c));
+    if (a.leq(c) && b.leq(c)) {
+      EXPECT_TRUE(j.leq(c));
+    }
     EXPECT_EQ(a.join(b), b.join(a));
     EXPECT_EQ(a.join(a), a);
   }

@@ -91,7 +91,10 @@ TEST_F(SessionTest, ConcurrentWritersLoseNothing) {
     if (pid == 0) {
       airlock::core::ManualClock clock(1);
       auto s = SessionStore::open(db(), clock);
-      if (!s.ok()) _exit(2);
+      if (!s.ok()) {
+        std::fprintf(stderr, "child open: %s\n", s.error().toString().c_str());
+        _exit(2);
+      }
       for (int i = 0; i < 50; ++i) {
         auto r = (*s)->update("shared", [p](SessionState& st) {
           st.raise(Label{static_cast<std::uint8_t>(p % 4), 1ULL << p}, false);
@@ -122,7 +125,9 @@ TEST_F(SessionTest, UnopenableStoreIsAnError) {
   std::filesystem::create_directories(dir_ + "/state/sessions.db");  // a directory, not a db
   auto s = SessionStore::open(db(), clock_);
   EXPECT_FALSE(s.ok());
-  if (!s.ok()) EXPECT_EQ(s.error().code, airlock::core::Code::kUnavailable);
+  if (!s.ok()) {
+    EXPECT_EQ(s.error().code, airlock::core::Code::kUnavailable);
+  }
 }
 
 }  // namespace
