@@ -90,6 +90,15 @@ struct AuditLog::Impl {
     if (sqlite3_prepare_v2(db.get(), sql, -1, &s, nullptr) != SQLITE_OK) return sqlError("preparing statement");
     return Stmt(s);
   }
+  // Statements only readers need are prepared on first use: `airlock hook` appends and exits.
+  core::Result<sqlite3_stmt*> lazy(Stmt& slot, const char* sql) {
+    if (!slot) {
+      auto p = prepare(sql);
+      if (!p) return p.error();
+      slot = std::move(*p);
+    }
+    return slot.get();
+  }
   core::Result<std::vector<Record>> collect(sqlite3_stmt* s) {
     std::vector<Record> out;
     int rc;
@@ -176,10 +185,6 @@ core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, 
       {&impl->insert, "INSERT INTO events(seq, time, prev_hash, hash, record) VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&impl->readHead, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')"},
       {&impl->writeHead, "UPDATE meta SET value = ?2 WHERE key = ?1"},
-      {&impl->selectTail,
-       "SELECT seq, prev_hash, hash, record FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?1) ORDER BY seq"},
-      {&impl->selectSince, "SELECT seq, prev_hash, hash, record FROM events WHERE seq > ?1 ORDER BY seq"},
-      {&impl->selectAll, "SELECT seq, prev_hash, hash, record FROM events ORDER BY seq"},
   };
   for (auto& s : stmts) {
     auto p = impl->prepare(s.sql);
@@ -227,19 +232,27 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
 }
 
 core::Result<std::vector<Record>> AuditLog::tail(std::int64_t n) {
-  sqlite3_reset(impl_->selectTail.get());
-  sqlite3_bind_int64(impl_->selectTail.get(), 1, n < 0 ? 0 : n);
-  return impl_->collect(impl_->selectTail.get());
+  auto s = impl_->lazy(impl_->selectTail,
+                       "SELECT seq, prev_hash, hash, record FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?1) "
+                       "ORDER BY seq");
+  if (!s) return s.error();
+  sqlite3_reset(*s);
+  sqlite3_bind_int64(*s, 1, n < 0 ? 0 : n);
+  return impl_->collect(*s);
 }
 
 core::Result<std::vector<Record>> AuditLog::since(std::int64_t afterSeq) {
-  sqlite3_reset(impl_->selectSince.get());
-  sqlite3_bind_int64(impl_->selectSince.get(), 1, afterSeq);
-  return impl_->collect(impl_->selectSince.get());
+  auto s = impl_->lazy(impl_->selectSince, "SELECT seq, prev_hash, hash, record FROM events WHERE seq > ?1 ORDER BY seq");
+  if (!s) return s.error();
+  sqlite3_reset(*s);
+  sqlite3_bind_int64(*s, 1, afterSeq);
+  return impl_->collect(*s);
 }
 
 core::Status AuditLog::forEach(const std::function<bool(const Record&)>& fn) {
-  sqlite3_stmt* s = impl_->selectAll.get();
+  auto prepared = impl_->lazy(impl_->selectAll, "SELECT seq, prev_hash, hash, record FROM events ORDER BY seq");
+  if (!prepared) return prepared.error();
+  sqlite3_stmt* s = *prepared;
   sqlite3_reset(s);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

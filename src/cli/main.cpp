@@ -1,5 +1,7 @@
 // airlock: a data-governance firewall for AI agents. See docs/cli.md.
+#include <array>
 #include <cstdio>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -15,11 +17,32 @@ int main(int argc, char** argv) {
   app.add_option("--policy", ctx.policyFlag, "Policy file (default: $AIRLOCK_POLICY, ~/.config/airlock/policy.yaml, built-in)");
   app.require_subcommand(1);
   app.fallthrough();
-  addCheckCommand(app, ctx, exitCode);
-  addPolicyCommand(app, ctx, exitCode);
-  addAuditCommand(app, ctx, exitCode);
-  addHookCommand(app, ctx, exitCode);
-  addDemoCommand(app, ctx, exitCode);
+  // `airlock hook` runs once per tool call: registering every subcommand's options cost about a
+  // quarter of a million instructions it does not need. When the first word names a subcommand,
+  // only that one is registered; otherwise (help, typos) all of them are, for the messages.
+  using Adder = void (*)(CLI::App&, Context&, int&);
+  static constexpr std::array<std::pair<std::string_view, Adder>, 5> kCommands = {{
+      {"check", addCheckCommand}, {"policy", addPolicyCommand}, {"audit", addAuditCommand},
+      {"hook", addHookCommand}, {"demo", addDemoCommand}}};
+  std::string_view first;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--policy") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--policy=", 0) == 0) continue;
+    first = a;
+    break;
+  }
+  bool registered = false;
+  for (const auto& [name, add] : kCommands)
+    if (name == first) {
+      add(app, ctx, exitCode);
+      registered = true;
+    }
+  if (!registered)
+    for (const auto& [name, add] : kCommands) add(app, ctx, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

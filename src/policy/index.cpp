@@ -105,6 +105,7 @@ Match matchRule(const Rule& rule, const EvalInput& in, std::span<const std::stri
 class Combiner {
  public:
   void add(const Rule& rule, const Match& m) {
+    ++visited_;
     if (m.conditionError) conditionError_ = true;
     if (m.miss != Miss::kNone) return;
     auto keep = [&](std::size_t& slot) {
@@ -130,6 +131,7 @@ class Combiner {
 
   Evaluation finish(const Policy& policy, const EvalInput& in) const {
     Evaluation e;
+    e.visited = visited_;
     e.conditionError = conditionError_;
     e.userGranted = userGrant_ != kNone;
     e.agentGranted = !in.hasAgent || agentGrant_ != kNone;
@@ -162,6 +164,7 @@ class Combiner {
   std::size_t userGrant_ = kNone;
   std::size_t agentGrant_ = kNone;
   bool conditionError_ = false;
+  std::uint32_t visited_ = 0;
 };
 
 // Splits the request path into segments on the stack; requests with absurdly deep paths get

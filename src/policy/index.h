@@ -39,6 +39,7 @@ struct Evaluation {
   bool userGranted = false;       // the user's roles (or a global rule) allow it
   bool agentGranted = false;      // the agent's roles (or a global rule) allow it
   bool conditionError = false;    // some `when` could not be evaluated (treated fail-closed)
+  std::uint32_t visited = 0;      // rules matched against the request (the index's whole point)
 };
 
 struct TraceEntry {
