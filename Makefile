@@ -17,8 +17,9 @@ asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 
-test: asan
+test: asan release
 	ctest --preset asan
+	bash tests/release_smoke.sh build/release/airlock $(CURDIR)
 
 bench: release
 	cmake --preset bench >/dev/null
