@@ -22,11 +22,8 @@ namespace {
 constexpr const char* kFormat = "airlock-audit/1";
 const std::string kZeroHash(64, '0');
 
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
 using Db = core::SqliteDb;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using Stmt = core::SqliteStmt;
 
 // hash = SHA-256(prev_hash as 64 ASCII hex characters || canonical encoding bytes)
 std::string chainHash(const std::string& prevHex, const std::string& encoding) { return core::Sha256().update(prevHex).update(encoding).hexDigest(); }
@@ -76,20 +73,8 @@ struct AuditLog::Impl {
   core::Error sqlError(const std::string& what) const {
     return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db.get())), path);
   }
-  core::Status exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errmsg(db.get());
-      sqlite3_free(err);
-      return makeError(Code::kUnavailable, fmt::format("audit log: {}", msg), path);
-    }
-    return {};
-  }
-  core::Result<Stmt> prepare(const char* sql) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db.get(), sql, -1, &s, nullptr) != SQLITE_OK) return sqlError("preparing statement");
-    return Stmt(s);
-  }
+  core::Status exec(const char* sql) { return core::sqliteExec(db.get(), sql, "audit log", path); }
+  core::Result<Stmt> prepare(const char* sql) { return core::sqlitePrepare(db.get(), sql, "audit log", path); }
   // Statements only readers need are prepared on first use: `airlock hook` appends and exits.
   core::Result<sqlite3_stmt*> lazy(Stmt& slot, const char* sql) {
     if (!slot) {
@@ -319,9 +304,6 @@ core::Result<VerifyReport> AuditLog::verify() {
     rep.detail = std::move(detail);
     return rep;
   };
-  auto isHex64 = [](const std::string& h) {
-    return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string::npos;
-  };
   std::string prev = kZeroHash;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const Record& r = recs[i];
@@ -332,7 +314,7 @@ core::Result<VerifyReport> AuditLog::verify() {
     if (r.seq != want)
       return bad(want, "deleted",
                  fmt::format("record {}: missing (the next record present is {}) (deleted)", want, r.seq));
-    if (!isHex64(r.hash) || !isHex64(r.prevHash))
+    if (!core::isSha256Hex(r.hash) || !core::isSha256Hex(r.prevHash))
       return bad(r.seq, "malformed", fmt::format("record {}: hash fields are not 64 hex digits (malformed)", r.seq));
     nlohmann::json j = nlohmann::json::parse(r.encoding, nullptr, false);
     if (j.is_discarded() || !j.is_object())

@@ -34,4 +34,8 @@ std::string Sha256::hexDigest() {
 
 std::string sha256Hex(std::string_view bytes) { return Sha256().update(bytes).hexDigest(); }
 
+bool isSha256Hex(std::string_view text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace airlock::core

@@ -28,4 +28,7 @@ class Sha256 {
 // Lower-case hex SHA-256 of bytes.
 std::string sha256Hex(std::string_view bytes);
 
+// True when `text` is a digest as sha256Hex writes it: 64 lower-case hex digits.
+bool isSha256Hex(std::string_view text);
+
 }  // namespace airlock::core

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/digest.h"
+
 namespace airlock::core {
 namespace {
 

@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "core/digest.h"
-
 namespace airlock::core {
 
 std::string redactSecrets(std::string_view text);

@@ -14,6 +14,23 @@ namespace {
 constexpr std::uintmax_t kWalTruncateBytes = 256 * 1024;
 }
 
+Status sqliteExec(sqlite3* db, const char* sql, std::string_view what, const std::string& path) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    return makeError(Code::kUnavailable, fmt::format("{}: {}", what, msg), path);
+  }
+  return {};
+}
+
+Result<SqliteStmt> sqlitePrepare(sqlite3* db, const char* sql, std::string_view what, const std::string& path) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+    return makeError(Code::kUnavailable, fmt::format("{}: preparing statement: {}", what, sqlite3_errmsg(db)), path);
+  return SqliteStmt(s);
+}
+
 Result<SqliteDb> openStateDb(const std::string& path, std::string_view what) {
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();

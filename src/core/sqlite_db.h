@@ -17,6 +17,15 @@ struct SqliteClose {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 using SqliteDb = std::unique_ptr<sqlite3, SqliteClose>;
+struct SqliteFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using SqliteStmt = std::unique_ptr<sqlite3_stmt, SqliteFinalize>;
+
+// Runs SQL without results; an error is kUnavailable "`what`: <SQLite's message>" at `path`.
+Status sqliteExec(sqlite3* db, const char* sql, std::string_view what, const std::string& path);
+// Prepares one statement; an error is kUnavailable "`what`: preparing statement: <message>".
+Result<SqliteStmt> sqlitePrepare(sqlite3* db, const char* sql, std::string_view what, const std::string& path);
 
 // Opens (creating when missing) the database at `path`: parent directory created with mode
 // 0700, file mode 0600, WAL journal with synchronous=NORMAL (a committed write survives a

@@ -18,11 +18,8 @@ using core::makeError;
 
 namespace {
 
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
 using Db = core::SqliteDb;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using Stmt = core::SqliteStmt;
 
 // Counters are stored as "id\tfiles\tbytes\n" lines: ids are policy names ([A-Za-z0-9._-[]])
 // so they cannot contain tabs or newlines.
@@ -62,15 +59,7 @@ struct SessionStore::Impl {
     return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db.get())), path);
   }
 
-  core::Status exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "unknown error";
-      sqlite3_free(err);
-      return makeError(Code::kUnavailable, fmt::format("session store: {}", msg), path);
-    }
-    return {};
-  }
+  core::Status exec(const char* sql) { return core::sqliteExec(db.get(), sql, "session store", path); }
 
   core::Result<SessionState> read(const std::string& id) {
     SessionState s;
@@ -114,22 +103,21 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
           "counters TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL)");
       !st)
     return st.error();
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(impl->db.get(),
-                         "SELECT level, categories, untrusted, files_read, bytes_read, counters, created, updated "
-                         "FROM sessions WHERE id = ?1",
-                         -1, &s, nullptr) != SQLITE_OK)
-    return impl->sqlError("preparing session query");
-  impl->select.reset(s);
-  if (sqlite3_prepare_v2(impl->db.get(),
-                         "INSERT INTO sessions(id, level, categories, untrusted, files_read, bytes_read, counters, "
-                         "created, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET "
-                         "level=excluded.level, categories=excluded.categories, untrusted=excluded.untrusted, "
-                         "files_read=excluded.files_read, bytes_read=excluded.bytes_read, counters=excluded.counters, "
-                         "updated=excluded.updated",
-                         -1, &s, nullptr) != SQLITE_OK)
-    return impl->sqlError("preparing session update");
-  impl->upsert.reset(s);
+  auto select = core::sqlitePrepare(impl->db.get(),
+                                    "SELECT level, categories, untrusted, files_read, bytes_read, counters, created, "
+                                    "updated FROM sessions WHERE id = ?1",
+                                    "session store", path);
+  if (!select) return select.error();
+  impl->select = std::move(*select);
+  auto upsert = core::sqlitePrepare(
+      impl->db.get(),
+      "INSERT INTO sessions(id, level, categories, untrusted, files_read, bytes_read, counters, created, updated) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET level=excluded.level, "
+      "categories=excluded.categories, untrusted=excluded.untrusted, files_read=excluded.files_read, "
+      "bytes_read=excluded.bytes_read, counters=excluded.counters, updated=excluded.updated",
+      "session store", path);
+  if (!upsert) return upsert.error();
+  impl->upsert = std::move(*upsert);
   return std::make_unique<SessionStore>(std::move(impl));
 }
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/digest.h"
 #include "core/path.h"
 #include "core/redact.h"
 #include "core/url.h"
@@ -664,9 +665,7 @@ Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decisi
   }
   // An adapter's digest is recorded only when it is one (64 lower-case hex digits): the field
   // must never become a side channel for content.
-  if (observed && observed->digest.size() == 64 &&
-      observed->digest.find_first_not_of("0123456789abcdef") == std::string::npos)
-    ev.digest = observed->digest;
+  if (observed && core::isSha256Hex(observed->digest)) ev.digest = observed->digest;
   auto seq = audit->append(std::move(ev));
   if (!seq) {
     d.verdict = Verdict::kDeny;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include "core/digest.h"
 #include "core/url.h"
 #include "policy/index.h"
 #include "policy/yaml.h"
@@ -657,7 +658,7 @@ void PolicyLoader::loadSinks(const yaml::Node& n) {
       for (auto& [d, dn] : stringList(c["sha256"], where + ".credentials.sha256")) {
         std::string lower;
         for (char ch : d) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos)
+        if (!core::isSha256Hex(lower))
           fail(dn, fmt::format("{}.credentials.sha256: '{}' is not a SHA-256 hex digest (64 hex digits)", where, d));
         cred.sha256.push_back(lower);
       }

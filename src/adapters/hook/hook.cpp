@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/hook/shell.h"
+#include "core/digest.h"
 #include "core/redact.h"
 
 namespace airlock::adapters::hook {
@@ -203,6 +204,9 @@ core::Result<std::vector<core::Request>> mapPreToolUse(const json& payload, cons
 }
 
 HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& ctx) {
+  if (str(payload, "tool_name").empty() || (payload.contains("tool_input") && !payload["tool_input"].is_object()))
+    return blockingError("PostToolUse payload without tool_name or with a tool_input that is not an object",
+                         core::Reason::kDenyInvalidRequest);
   std::string tool = str(payload, "tool_name");
   const json empty = json::object();
   const json& input = payload.contains("tool_input") && payload["tool_input"].is_object() ? payload["tool_input"] : empty;
@@ -234,10 +238,7 @@ HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& c
   }
   if (tool == "Read" && o.path.empty()) {
     // A PostToolUse that cannot say what was read: the session cannot be tainted correctly.
-    HookReply r;
-    r.exitCode = 2;
-    r.err = "airlock: deny (deny.invalid_request): PostToolUse Read without tool_input.file_path";
-    return r;
+    return blockingError("PostToolUse Read without tool_input.file_path", core::Reason::kDenyInvalidRequest);
   }
   Decision d = gate.observe(o);
   HookReply r;
@@ -265,37 +266,15 @@ HookReply handle(std::string_view payload, gate::Gate& gate, const HookContext& 
       return blockingError(fmt::format("hook payload of {} bytes exceeds the {} byte limit", payload.size(), kMaxPayload),
                            core::Reason::kDenyInvalidRequest);
     json j = json::parse(payload, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      HookReply r;
-      r.exitCode = 2;
-      r.err = "airlock: deny (deny.invalid_request): the hook payload is not a JSON object";
-      return r;
-    }
+    if (j.is_discarded() || !j.is_object())
+      return blockingError("the hook payload is not a JSON object", core::Reason::kDenyInvalidRequest);
     std::string event = str(j, "hook_event_name");
-    if (event == "PostToolUse") {
-      if (str(j, "tool_name").empty() || (j.contains("tool_input") && !j["tool_input"].is_object())) {
-        HookReply r;
-        r.exitCode = 2;
-        r.err = "airlock: deny (deny.invalid_request): PostToolUse payload without tool_name or with a tool_input "
-                "that is not an object";
-        return r;
-      }
-      return handlePost(j, gate, ctx);
-    }
-    if (event != "PreToolUse") {
-      HookReply r;
-      r.exitCode = 2;
-      r.err = fmt::format("airlock: deny (deny.invalid_request): unsupported hook event '{}'",
-                          core::redactSecrets(event.substr(0, 64)));
-      return r;
-    }
+    if (event == "PostToolUse") return handlePost(j, gate, ctx);
+    if (event != "PreToolUse")
+      return blockingError(fmt::format("unsupported hook event '{}'", core::redactSecrets(event.substr(0, 64))),
+                           core::Reason::kDenyInvalidRequest);
     auto requests = mapPreToolUse(j, ctx);
-    if (!requests) {
-      HookReply r;
-      r.exitCode = 2;
-      r.err = fmt::format("airlock: deny (deny.invalid_request): {}", requests.error().message);
-      return r;
-    }
+    if (!requests) return blockingError(requests.error().message, core::Reason::kDenyInvalidRequest);
     Combined c;
     for (const auto& req : *requests) c.add(gate.decide(req));
     HookReply r;

@@ -1061,6 +1061,19 @@ class Analyzer {
     return {};  // cat, wc, md5sum, rev, comm, readlink, … take no option values
   }
 
+  // The value of the short option at position j of the cluster args[k] (`-rfpats`, `-rf pats`):
+  // the rest of the word, or the next word, in which case k moves past it.
+  static Word clusterValue(const std::vector<const Word*>& args, std::size_t& k, std::size_t j) {
+    const std::string& t = args[k]->text;
+    if (j + 1 < t.size()) {
+      Word w = *args[k];
+      w.text = t.substr(j + 1);
+      return w;
+    }
+    if (k + 1 < args.size()) return *args[++k];
+    return Word{};
+  }
+
   void readers(const std::string& prog, const std::vector<const Word*>& args, Effect* exec) {
     std::vector<const Word*> ops = operands(args, readerOptionsWithValue(prog));
     if (prog == "gpg" || prog == "openssl") {
@@ -1114,20 +1127,15 @@ class Analyzer {
           // A cluster (-rn, -vePAT, -rf pats): -e/-f take the rest of the word or the next one.
           for (std::size_t j = 1; j < t.size(); ++j) {
             char c = t[j];
-            bool rest = j + 1 < t.size();
             if (c == 'e' || c == 'f') {
               patternGiven = true;
-              if (c == 'f') {
-                Word f = rest ? *args[k] : (k + 1 < args.size() ? *args[k + 1] : Word{});
-                if (rest) f.text = t.substr(j + 1);
-                file(Action::kFsRead, f, prog + " -f reads", exec);
-              }
-              if (!rest) ++k;
+              Word v = clusterValue(args, k, j);
+              if (c == 'f') file(Action::kFsRead, v, prog + " -f reads", exec);
               break;
             }
             std::string_view withValue = prog == "rg" ? "mABCgtT" : prog == "ag" ? "mABCG" : "mABCdD";
             if (withValue.find(c) != std::string_view::npos) {
-              if (!rest) ++k;
+              (void)clusterValue(args, k, j);
               break;
             }
           }
@@ -1183,23 +1191,18 @@ class Analyzer {
           // A cluster: -i takes the rest as a backup suffix; -e/-f/-l the rest or the next word.
           for (std::size_t j = 1; j < t.size(); ++j) {
             char c = t[j];
-            bool rest = j + 1 < t.size();
             if (c == 'i') {
               inPlace = true;
               break;
             }
             if (c == 'e' || c == 'f') {
               scriptGiven = true;
-              if (c == 'f') {
-                Word f = rest ? *args[k] : (k + 1 < args.size() ? *args[k + 1] : Word{});
-                if (rest) f.text = t.substr(j + 1);
-                file(Action::kFsRead, f, "sed -f reads", exec);
-              }
-              if (!rest) ++k;
+              Word v = clusterValue(args, k, j);
+              if (c == 'f') file(Action::kFsRead, v, "sed -f reads", exec);
               break;
             }
             if (c == 'l') {
-              if (!rest) ++k;
+              (void)clusterValue(args, k, j);
               break;
             }
           }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"
 #include "core/redact.h"
 
 using airlock::audit::AuditLog;

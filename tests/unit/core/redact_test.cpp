@@ -1,3 +1,4 @@
+#include "core/digest.h"
 #include "core/redact.h"
 
 #include <gtest/gtest.h>

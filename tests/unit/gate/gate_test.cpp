@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/digest.h"
 #include "core/redact.h"
 
 using airlock::core::Action;
