@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench fuzz fuzz-run lint clean
+.PHONY: all deps demo build test release asan bench bench-dlp fuzz fuzz-run lint clean
 
 all: release
 
@@ -25,6 +25,12 @@ bench: release
 	cmake --preset bench >/dev/null
 	cmake --build --preset bench
 	bash bench/run.sh
+
+# Only the DLP section of make bench (bench/dlp.sh).
+bench-dlp: release
+	cmake --preset bench >/dev/null
+	cmake --build --preset bench --target dlp_bench
+	bash bench/dlp.sh
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

@@ -4,6 +4,7 @@
 #   N=100000        timed decisions for the policy workload (the peers' harness default)
 #   PEER_N=20000    timed decisions per peer variant (Cedar/casbin take ~2 ms each)
 #   PEERS=0         skip the peers (they need node and the npm registry)
+#   DLP=0           skip the DLP section (bench/dlp.sh, which has its own variables)
 # Results go to build/bench/results/ (JSON lines, Google Benchmark JSON, hyperfine markdown).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,5 +70,9 @@ if command -v python3 >/dev/null; then
   python3 -c 'import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:
     print("median %7.2f ms  %s" % (r["median"] * 1000, r["command"]))' "$OUT/hook.json"
+fi
+if [ "${DLP:-1}" != 0 ]; then
+  echo "== 4. DLP scanner: throughput, precision/recall, streaming memory, beside secretlint"
+  BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/dlp.sh"
 fi
 echo "results in $OUT"

@@ -29,6 +29,7 @@ void addHookCommand(CLI::App& app, Context& ctx, int& exitCode) {
       adapters::hook::HookContext hctx;
       hctx.user = ctx.user();
       hctx.home = ctx.env.home();
+      hctx.dlpKey = ctx.env.get("AIRLOCK_DLP_KEY");
       hctx.agent = *agent;
       reply = adapters::hook::handle(*payload, **gate, hctx);
     }

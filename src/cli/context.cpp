@@ -28,6 +28,7 @@ core::Result<std::unique_ptr<gate::Gate>> Context::openGate(std::shared_ptr<cons
   opts.stateDir = stateDir();
   opts.home = env.home();
   opts.cwd = env.cwd;
+  opts.dlpKey = env.get("AIRLOCK_DLP_KEY");
   return gate::Gate::open(std::move(policy), std::move(opts));
 }
 

@@ -83,6 +83,18 @@ enum class Reason : std::uint8_t {
 };
 std::string_view reasonCode(Reason reason);
 
+// An obligation attached to an `allow`: replace bytes [start, end) of the request body with
+// what the anonymizer `mode` makes of them before the data moves on (policy `redact:`).
+// Adapters that cannot apply an obligation must not let the request through.
+struct Obligation {
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+  std::string detector;  // what was found there
+  std::string mode;      // redact | mask | placeholder | pseudonym | encrypt
+  int keepLast = 4;      // mask
+  std::string rule;      // the redact rule's id
+};
+
 struct Decision {
   Verdict verdict = Verdict::kDeny;
   Reason reason = Reason::kDenyInternalError;
@@ -93,6 +105,8 @@ struct Decision {
   Label payloadLabel;
   bool untrusted = false;
   std::string resource;              // the canonical resource that was decided on
+  std::vector<Obligation> obligations;  // spans of Request::body to anonymize (allow only)
+  std::vector<std::string> detected;    // "detector×count" found in the content, for audit
 };
 
 }  // namespace airlock::core

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <exception>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,8 @@
 #include "core/path.h"
 #include "core/redact.h"
 #include "core/url.h"
+#include "dlp/anonymize.h"
+#include "dlp/scanner.h"
 #include "policy/index.h"
 
 namespace airlock::gate {
@@ -182,6 +185,109 @@ struct Gate::Impl {
   std::unique_ptr<flow::SessionStore> sessions;
   std::unique_ptr<audit::AuditLog> audit;
 
+  // DLP for the policy's detector rules (classify with detectors, redact). Compiled on first
+  // use: a hook call that scans nothing pays nothing.
+  std::vector<std::string> contentDetectors;
+  std::shared_ptr<const dlp::Scanner> scanner;
+  std::string scannerError;
+
+  const dlp::Scanner* dlpScanner() {
+    if (scanner || !scannerError.empty()) return scanner.get();
+    dlp::ScanOptions o;
+    o.only = contentDetectors;
+    o.minConfidence = dlp::Confidence::kMedium;
+    o.cacheDir = options.stateDir + "/cache";
+    auto built = dlp::Scanner::build(o);
+    if (!built) {
+      scannerError = built.error().toString();
+      return nullptr;
+    }
+    scanner = std::move(*built);
+    return scanner.get();
+  }
+
+  struct ContentVerdict {
+    core::Label label;
+    std::vector<core::Obligation> obligations;
+    std::vector<std::string> detected;  // "id×n"
+  };
+
+  // What the policy's detector rules make of `content`: the label it carries (classify rules
+  // whose detectors fired; for rules with paths only when `path` matches) and, for data bound
+  // to sink `sink` (-1: not egress), the redaction obligations that replace the label of what
+  // they cover. A scanner that cannot be built labels the content top (fail closed).
+  ContentVerdict scanContent(std::string_view content, const std::string& path, int sink,
+                             std::vector<std::string>* notes) {
+    ContentVerdict v;
+    if (contentDetectors.empty() || content.empty()) return v;
+    const dlp::Scanner* sc = dlpScanner();
+    if (sc == nullptr) {
+      v.label = policy->lattice().top();
+      if (notes) notes->push_back("content could not be scanned (" + scannerError + "); assumed " +
+                                  policy->lattice().format(v.label));
+      return v;
+    }
+    auto found = sc->scan(content);
+    if (!found) {
+      v.label = policy->lattice().top();
+      if (notes) notes->push_back("content could not be scanned (" + found.error().toString() + "); assumed " +
+                                  policy->lattice().format(v.label));
+      return v;
+    }
+    std::map<std::string, int> counts;
+    std::uint64_t covered = 0;  // obligations must not overlap: the end of the last one
+    for (const auto& f : *found) {
+      const std::string id(sc->detector(f.detector).id);
+      counts[id] += 1;
+      const policy::RedactRule* redact = nullptr;
+      if (sink >= 0)
+        for (const auto& r : policy->redactions()) {
+          bool forSink = r.sinks.empty() || std::find(r.sinks.begin(), r.sinks.end(), sink) != r.sinks.end();
+          bool forId = std::find(r.detectors.begin(), r.detectors.end(), id) != r.detectors.end();
+          bool keyed = (r.mode != "pseudonym" && r.mode != "encrypt") || options.dlpKey.size() >= 16;
+          if (forSink && forId && keyed) {
+            redact = &r;
+            break;
+          }
+        }
+      if (redact != nullptr) {
+        if (f.start < covered) continue;  // inside the previous obligation's span
+        core::Obligation o;
+        o.start = f.start;
+        o.end = f.end;
+        o.detector = id;
+        o.mode = redact->mode;
+        o.keepLast = redact->keepLast;
+        o.rule = redact->id;
+        // Merge with an overlapping earlier obligation rather than emit two.
+        if (!v.obligations.empty() && f.start < v.obligations.back().end) {
+          v.obligations.back().end = std::max(v.obligations.back().end, f.end);
+        } else {
+          v.obligations.push_back(std::move(o));
+        }
+        covered = v.obligations.back().end;
+        continue;
+      }
+      for (const auto& c : policy->classify()) {
+        if (std::find(c.detectors.begin(), c.detectors.end(), id) == c.detectors.end()) continue;
+        if (!c.paths.empty()) {
+          bool in = false;
+          for (const auto& g : c.paths) in = in || (!path.empty() && g.matches(path));
+          if (!in) continue;
+        }
+        v.label = v.label.join(c.label);
+      }
+    }
+    for (const auto& [id, n] : counts) v.detected.push_back(fmt::format("{}\u00d7{}", id, n));
+    if (notes && !v.detected.empty()) {
+      std::string list;
+      for (const auto& s : v.detected) list += (list.empty() ? "" : ", ") + s;
+      notes->push_back(fmt::format("content carries {}: labelled {}{}", list, policy->lattice().format(v.label),
+                                   v.obligations.empty() ? "" : fmt::format("; {} span(s) to redact", v.obligations.size())));
+    }
+    return v;
+  }
+
   core::Label fileLabel(const std::string& path, std::vector<std::string>* notes) const {
     core::Label l = policy->classifyPath(path);
     std::array<char, 512> buf{};
@@ -266,6 +372,34 @@ core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Pol
   auto log = audit::AuditLog::open(impl->options.stateDir + "/audit.db", *impl->clock);
   if (!log) return log.error();
   impl->audit = std::move(*log);
+  // Detector ids in the policy must name real detectors: an unknown one would silently never
+  // fire, so it is an error at the place it was written.
+  auto known = [](const std::string& id) {
+    for (const auto& d : dlp::allDetectors())
+      if (d.id == id) return true;
+    return false;
+  };
+  auto check = [&](const std::vector<std::string>& ids, const std::vector<policy::SourcePos>& at,
+                   const std::string& what) -> core::Status {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (!known(ids[i]))
+        return core::makeError(core::Code::kInvalidArgument,
+                               fmt::format("{}: unknown detector '{}' (airlock scan --list-detectors lists them)",
+                                           what, ids[i]),
+                               i < at.size() ? fmt::format("{}:{}:{}", impl->policy->file(), at[i].line, at[i].col)
+                                             : impl->policy->file());
+      if (std::find(impl->contentDetectors.begin(), impl->contentDetectors.end(), ids[i]) ==
+          impl->contentDetectors.end())
+        impl->contentDetectors.push_back(ids[i]);
+    }
+    return {};
+  };
+  for (std::size_t i = 0; i < impl->policy->classify().size(); ++i) {
+    const auto& c = impl->policy->classify()[i];
+    if (auto st = check(c.detectors, c.detectorPos, fmt::format("classify[{}].detectors", i)); !st) return st.error();
+  }
+  for (const auto& r : impl->policy->redactions())
+    if (auto st = check(r.detectors, r.detectorPos, r.id + ".detectors"); !st) return st.error();
   return std::make_unique<Gate>(std::move(impl));
 }
 
@@ -278,6 +412,8 @@ Explanation Gate::explain(const core::Request& request) {
 }
 
 Decision Gate::observe(const Observation& observation) { return impl_->observe(observation); }
+
+bool Gate::scansContent() const { return !impl_->contentDetectors.empty(); }
 
 Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* trace) {
   const policy::Policy& pol = *policy;
@@ -458,6 +594,17 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     }
     for (const auto& f : c.payloadFiles) dataLabel = dataLabel.join(readLabel(f, &d.reasons));
     if (!c.payloadFiles.empty()) note(fmt::format("payload label (from {} file(s)): {}", c.payloadFiles.size(), lat.format(dataLabel)));
+    // What the bytes themselves carry (policy detector rules); for egress, findings the policy
+    // redacts become obligations instead of raising the payload's label.
+    if (!req.body.empty()) {
+      std::vector<std::string> contentNotes;
+      ContentVerdict cv = scanContent(req.body, "", egress ? sink : -1, &contentNotes);
+      dataLabel = dataLabel.join(cv.label);
+      d.obligations = std::move(cv.obligations);
+      d.detected = std::move(cv.detected);
+      for (auto& n : contentNotes) note(n);
+      for (auto& n : contentNotes) d.reasons.push_back(std::move(n));
+    }
     d.payloadLabel = egress ? dataLabel : core::Label{};
 
     // 5. Roles: user ∩ agent, deny > ask > allow, default.
@@ -621,6 +768,10 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     }
     d.sessionLabel = state.label;
     d.untrusted = state.untrusted;
+    if (d.verdict != Verdict::kAllow) d.obligations.clear();
+    if (!d.obligations.empty())
+      d.reasons.push_back(fmt::format("allowed on condition that {} span(s) of the payload are anonymized first",
+                                      d.obligations.size()));
     note(fmt::format("decision: {} ({}){}", core::verdictName(d.verdict), core::reasonCode(d.reason),
                      d.rule.empty() ? "" : " by " + d.rule));
     return finish(req, c, std::move(d), size);
@@ -711,6 +862,11 @@ Decision Gate::Impl::observe(const Observation& o) {
     } else {
       c.resource = core::redactSecrets(o.resource);
     }
+    if (!o.content.empty()) {
+      ContentVerdict cv = scanContent(o.content, o.path.empty() ? "" : c.resource, -1, &d.reasons);
+      label = label.join(cv.label);
+      d.detected = std::move(cv.detected);
+    }
     if (o.session.empty()) {
       d.sessionLabel = label;
       d.untrusted = o.untrusted;
@@ -735,6 +891,44 @@ Decision Gate::Impl::observe(const Observation& o) {
   }
   d.resource = c.resource;
   return finish(asReq, c, std::move(d), o.size, &o);
+}
+
+}  // namespace airlock::gate
+
+namespace airlock::gate {
+
+core::Result<std::string> applyObligations(std::string_view body, const std::vector<core::Obligation>& obligations,
+                                           const std::string& key) {
+  std::string out;
+  out.reserve(body.size());
+  std::uint64_t at = 0;
+  std::map<std::string, dlp::Anonymizer, std::less<>> anonymizers;  // one per mode: numbering per body
+  for (const auto& o : obligations) {
+    if (o.start < at || o.end < o.start || o.end > body.size())
+      return core::makeError(core::Code::kInvalidArgument, "redaction span does not fit the body");
+    auto mode = dlp::parseAnonymizeMode(o.mode);
+    if (!mode) return core::makeError(core::Code::kInvalidArgument, "unknown redaction mode '" + o.mode + "'");
+    std::string akey = o.mode + "/" + std::to_string(o.keepLast);
+    auto it = anonymizers.find(akey);
+    if (it == anonymizers.end()) {
+      dlp::AnonymizeOptions ao;
+      ao.mode = *mode;
+      ao.keepLast = o.keepLast;
+      if (*mode == dlp::AnonymizeMode::kPseudonym || *mode == dlp::AnonymizeMode::kEncrypt) ao.key = key;
+      auto an = dlp::Anonymizer::make(std::move(ao));
+      if (!an) return an.error();
+      it = anonymizers.emplace(akey, std::move(*an)).first;
+    }
+    const dlp::Detector* det = nullptr;
+    for (const auto& d : dlp::allDetectors())
+      if (d.id == o.detector) det = &d;
+    if (det == nullptr) return core::makeError(core::Code::kInvalidArgument, "unknown detector '" + o.detector + "'");
+    out.append(body.substr(at, o.start - at));
+    out += it->second.replace(*det, body.substr(o.start, o.end - o.start));
+    at = o.end;
+  }
+  out.append(body.substr(at));
+  return out;
 }
 
 }  // namespace airlock::gate

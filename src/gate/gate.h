@@ -28,6 +28,7 @@ struct GateOptions {
   std::string home;       // the user's home directory, for `~` in requests
   std::string cwd;        // default working directory for relative paths
   const core::Clock* clock = nullptr;  // must outlive the Gate; nullptr = system clock
+  std::string dlpKey;     // key material for pseudonym/encrypt redaction ($AIRLOCK_DLP_KEY)
 };
 
 // Something that happened (PostToolUse, a file the sandbox saw opened): raises the session.
@@ -43,6 +44,8 @@ struct Observation {
   std::int64_t size = -1;
   std::string digest;     // hex SHA-256 of the content, when known
   bool untrusted = false; // the content came from outside / carried hidden instructions
+  std::string_view content;  // the bytes seen, scanned by the policy's detector rules; must
+                             // outlive the call (never stored or logged)
 };
 
 struct Explanation {
@@ -60,6 +63,8 @@ class Gate {
   Explanation explain(const core::Request& request);
 
   const policy::Policy& policy() const;
+  // True when the policy has detector rules, i.e. observe() looks at Observation::content.
+  bool scansContent() const;
 
   ~Gate();
   Gate(const Gate&) = delete;
@@ -70,6 +75,12 @@ class Gate {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// The anonymized body: each obligation of an `allow` applied to `body` (obligations in body
+// order, non-overlapping, as decide() returns them). InvalidArgument when one does not fit the
+// body or needs a key that was not given.
+core::Result<std::string> applyObligations(std::string_view body, const std::vector<core::Obligation>& obligations,
+                                           const std::string& key);
 
 // Where airlock keeps its state: $AIRLOCK_HOME, else ${XDG_STATE_HOME:-~/.local/state}/airlock.
 std::string stateDirectory(const core::Environment& env);

@@ -1,5 +1,6 @@
 #include "policy/policy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -74,6 +75,7 @@ core::Label Policy::classifyPath(std::string_view canonicalPath) const {
   if (n < 0) return lattice_.top();  // absurdly deep: assume the worst
   std::span<const std::string_view> segs(buf.data(), static_cast<std::size_t>(n));
   for (const auto& c : classify_) {
+    if (!c.detectors.empty()) continue;  // labels content, not files (gate: contentLabel)
     for (const auto& g : c.paths) {
       if (g.matches(segs)) {
         out = out.join(c.label);
@@ -279,6 +281,7 @@ class PolicyLoader {
   void loadSinks(const yaml::Node& n);
   void loadClassify(const yaml::Node& n);
   void loadLimits(const yaml::Node& n);
+  void loadRedact(const yaml::Node& n);
   void loadDefaults(const yaml::Node& n);
   void addRule(Rule rule, const yaml::Node& at);
 
@@ -684,8 +687,46 @@ void PolicyLoader::loadClassify(const yaml::Node& n) {
     if (e["path"])
       for (auto& [p, pn] : stringList(e["path"], what + ".path")) c.paths.push_back(pathGlob(p, pn, what + ".path"));
     if (e["detectors"])
-      for (auto& [d, dn] : stringList(e["detectors"], what + ".detectors")) c.detectors.push_back(name(dn, "detector"));
+      for (auto& [d, dn] : stringList(e["detectors"], what + ".detectors")) {
+        c.detectors.push_back(name(dn, "detector"));
+        c.detectorPos.push_back(pos(dn));
+      }
     policy_->classify_.push_back(std::move(c));
+  }
+}
+
+void PolicyLoader::loadRedact(const yaml::Node& n) {
+  if (!n.IsSequence()) fail(n, "redact must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const yaml::Node e = n[i];
+    std::string what = fmt::format("redact[{}]", i);
+    expectMap(e, what);
+    checkKeys(e, what, {"id", "detectors", "mode", "keep_last", "sinks", "description"});
+    RedactRule r;
+    r.pos = pos(e);
+    r.id = e["id"] ? name(e["id"], "redact id") : what;
+    if (!e["detectors"]) fail(e, fmt::format("{}: missing 'detectors'", what));
+    for (auto& [d, dn] : stringList(e["detectors"], what + ".detectors")) {
+      r.detectors.push_back(name(dn, "detector"));
+      r.detectorPos.push_back(pos(dn));
+    }
+    r.mode = e["mode"] ? scalar(e["mode"], what + ".mode") : "redact";
+    static constexpr std::string_view kModes[] = {"redact", "mask", "placeholder", "pseudonym", "encrypt"};
+    if (std::find(std::begin(kModes), std::end(kModes), r.mode) == std::end(kModes))
+      fail(e["mode"], fmt::format("{}.mode must be redact, mask, placeholder, pseudonym or encrypt, found '{}'",
+                                  what, r.mode));
+    if (e["keep_last"]) {
+      std::int64_t k = size(e["keep_last"], what + ".keep_last");
+      if (k > 64) fail(e["keep_last"], fmt::format("{}.keep_last must be at most 64", what));
+      r.keepLast = static_cast<int>(k);
+    }
+    if (e["sinks"])
+      for (auto& [sn, snn] : stringList(e["sinks"], what + ".sinks")) {
+        int idx = policy_->sinkIndex(sn);
+        if (idx < 0) fail(snn, fmt::format("{}.sinks: unknown sink '{}'", what, sn));
+        r.sinks.push_back(idx);
+      }
+    policy_->redact_.push_back(std::move(r));
   }
 }
 
@@ -764,7 +805,7 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
       fail(root, fmt::format("a policy must be a mapping, found {}", kindName(root)));
     }
     checkKeys(root, "the policy", {"version", "description", "labels", "users", "agents", "classify", "sinks",
-                                   "roles", "rules", "limits", "defaults"});
+                                   "roles", "rules", "limits", "redact", "defaults"});
     if (!root["version"]) return makeError(Code::kInvalidArgument, "missing 'version: 1'", file_ + ":1:1");
     if (scalar(root["version"], "version") != "1")
       fail(root["version"], fmt::format("unsupported version '{}' (this airlock reads version 1)", root["version"].Scalar()));
@@ -777,6 +818,7 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
     if (root["roles"]) loadRoleRules(root["roles"]);
     if (root["rules"]) loadGlobalRules(root["rules"]);
     if (root["limits"]) loadLimits(root["limits"]);
+    if (root["redact"]) loadRedact(root["redact"]);
     if (root["defaults"]) loadDefaults(root["defaults"]);
   } catch (const LoadError& e) {
     return e.error;

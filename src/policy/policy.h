@@ -64,10 +64,26 @@ struct Sink {
   SourcePos pos;
 };
 
+// A path rule labels files; a detector rule labels content in which one of its detectors
+// finds something (with `path` too: only content read from those paths).
 struct ClassifyRule {
   std::vector<PathGlob> paths;
   std::vector<std::string> detectors;
+  std::vector<SourcePos> detectorPos;  // where each detector id was written
   core::Label label;
+  SourcePos pos;
+};
+
+// `redact:`: findings of these detectors in a payload bound for these sinks (all sinks when
+// empty) are anonymized by the adapter instead of raising the payload's label (an `allow`
+// with obligations). Detector ids are checked against the DLP catalogue when a gate opens.
+struct RedactRule {
+  std::string id;                      // written, or "redact[N]"
+  std::vector<std::string> detectors;
+  std::vector<SourcePos> detectorPos;  // where each detector id was written
+  std::string mode;                    // redact | mask | placeholder | pseudonym | encrypt
+  int keepLast = 4;
+  std::vector<int> sinks;              // indices into Policy::sinks
   SourcePos pos;
 };
 
@@ -116,6 +132,7 @@ class Policy {
   const std::vector<Sink>& sinks() const { return sinks_; }
   const std::vector<ClassifyRule>& classify() const { return classify_; }
   const std::vector<Limit>& limits() const { return limits_; }
+  const std::vector<RedactRule>& redactions() const { return redact_; }
   const Defaults& defaults() const { return defaults_; }
   const std::map<std::string, Principal, std::less<>>& users() const { return users_; }
   const std::map<std::string, Principal, std::less<>>& agents() const { return agents_; }
@@ -146,6 +163,7 @@ class Policy {
   std::vector<Sink> sinks_;
   std::vector<ClassifyRule> classify_;
   std::vector<Limit> limits_;
+  std::vector<RedactRule> redact_;
   Defaults defaults_;
   std::map<std::string, Principal, std::less<>> users_;
   std::map<std::string, Principal, std::less<>> agents_;

@@ -221,6 +221,7 @@ HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& c
     content = it->is_string() ? it->get<std::string>() : it->dump(-1, ' ', false, json::error_handler_t::replace);
   o.size = static_cast<std::int64_t>(content.size());
   o.digest = content.empty() ? "" : core::sha256Hex(content);
+  o.content = content;  // scanned by the policy's detector rules (DLP)
   if (tool == "Read") {
     o.action = Action::kFsRead;
     o.path = str(input, "file_path");
@@ -231,6 +232,10 @@ HookReply handlePost(const json& payload, gate::Gate& gate, const HookContext& c
   } else if (tool.rfind("mcp__", 0) == 0) {
     o.action = Action::kToolCall;
     o.resource = tool;
+  } else if (!content.empty() && gate.scansContent()) {
+    // Other tools' output (Bash, Grep, …) matters only for what it carries.
+    o.action = Action::kToolCall;
+    o.resource = "claude-code/" + tool;
   } else {
     HookReply ok;
     ok.exitCode = 0;
@@ -276,9 +281,38 @@ HookReply handle(std::string_view payload, gate::Gate& gate, const HookContext& 
     auto requests = mapPreToolUse(j, ctx);
     if (!requests) return blockingError(requests.error().message, core::Reason::kDenyInvalidRequest);
     Combined c;
-    for (const auto& req : *requests) c.add(gate.decide(req));
+    const core::Request* redactable = nullptr;  // the one request whose body obligations apply to
+    std::vector<core::Obligation> obligations;
+    for (const auto& req : *requests) {
+      Decision d = gate.decide(req);
+      if (!d.obligations.empty()) {
+        redactable = &req;
+        obligations.insert(obligations.end(), d.obligations.begin(), d.obligations.end());
+      }
+      c.add(std::move(d));
+    }
     HookReply r;
     r.exitCode = 0;
+    if (c.worst.verdict == Verdict::kAllow && !obligations.empty()) {
+      // Allowed on condition that parts of the input are anonymized: only a tool call whose whole
+      // input is the body can be rewritten (updatedInput). Anything else is denied.
+      if (requests->size() != 1 || redactable->action != Action::kToolCall || redactable->body != redactable->args)
+        return blockingError(fmt::format("{} input carries data the policy redacts, and airlock cannot rewrite it",
+                                         str(j, "tool_name")),
+                             core::Reason::kDenyRule);
+      auto redacted = gate::applyObligations(redactable->body, obligations, ctx.dlpKey);
+      json updated = redacted ? json::parse(*redacted, nullptr, false) : json();
+      if (!redacted || updated.is_discarded() || !updated.is_object())
+        return blockingError("the anonymized tool input is not a JSON object; the call is stopped", core::Reason::kDenyRule);
+      json out = {{"hookSpecificOutput",
+                   {{"hookEventName", "PreToolUse"},
+                    {"permissionDecision", "allow"},
+                    {"permissionDecisionReason",
+                     fmt::format("{} ({} span(s) anonymized by airlock)", explainDecision(c.worst), obligations.size())},
+                    {"updatedInput", std::move(updated)}}}};
+      r.out = out.dump(-1, ' ', false, json::error_handler_t::replace);
+      return r;
+    }
     r.out = preReply(c.worst.verdict, explainDecision(c.worst));
     return r;
   } catch (const std::exception& e) {

@@ -17,6 +17,7 @@ struct HookContext {
   std::string user;                  // $AIRLOCK_USER or the OS user
   std::string agent = "claude-code";
   std::string home;                  // for ~ in paths
+  std::string dlpKey;                // $AIRLOCK_DLP_KEY: for pseudonym/encrypt redaction
 };
 
 struct HookReply {

@@ -48,7 +48,11 @@ const BadCase kBad[] = {
     {"version_list", "version: [1]\n", "test.yaml:1:10: version must be a string, found a list"},
     {"unknown_top_level_key", "version: 1\nrole: {}\n",
      "test.yaml:2:1: unknown key 'role' in the policy (expected one of: version, description, labels, users, "
-     "agents, classify, sinks, roles, rules, limits, defaults)"},
+     "agents, classify, sinks, roles, rules, limits, redact, defaults)"},
+    {"redact_bad_mode", "version: 1\nredact:\n  - { detectors: [email], mode: scramble }\n",
+     "test.yaml:3:33: redact[0].mode must be redact, mask, placeholder, pseudonym or encrypt, found 'scramble'"},
+    {"redact_unknown_sink", "version: 1\nredact:\n  - { detectors: [email], sinks: [nowhere] }\n",
+     "test.yaml:3:35: redact[0].sinks: unknown sink 'nowhere'"},
     {"duplicate_top_level_key", "version: 1\nroles: {}\nroles: {}\n", "test.yaml:3:1: duplicate key 'roles' in the policy"},
     // "      - { action: fs.read, paht: /tmp }": '-' at 7, '{' at 9, 'action' at 11, 'paht' at 28.
     {"unknown_rule_key", "version: 1\nroles:\n  dev:\n    allow:\n      - { action: fs.read, paht: /tmp }\n",
