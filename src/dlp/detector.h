@@ -61,6 +61,8 @@ struct Detector {
 
 // Every built-in detector, in a stable order (ids are unique; index = detector number).
 std::span<const Detector> allDetectors();
+// The detector with this id, or nullptr.
+const Detector* findDetector(std::string_view id);
 std::span<const Detector> piiDetectors();
 std::span<const Detector> secretDetectors();
 

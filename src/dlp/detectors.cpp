@@ -36,4 +36,10 @@ std::span<const Detector> allDetectors() {
   return kAll;
 }
 
+const Detector* findDetector(std::string_view id) {
+  for (const auto& d : allDetectors())
+    if (d.id == id) return &d;
+  return nullptr;
+}
+
 }  // namespace airlock::dlp

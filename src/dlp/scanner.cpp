@@ -313,13 +313,10 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   auto all = allDetectors();
-  auto known = [&all](const std::string& id) {
-    return std::any_of(all.begin(), all.end(), [&id](const Detector& d) { return d.id == id; });
-  };
   for (const auto& id : options.only)
-    if (!known(id)) return makeError(Code::kInvalidArgument, "unknown detector '" + id + "'");
+    if (findDetector(id) == nullptr) return makeError(Code::kInvalidArgument, "unknown detector '" + id + "'");
   for (const auto& id : options.exclude)
-    if (!known(id)) return makeError(Code::kInvalidArgument, "unknown detector '" + id + "'");
+    if (findDetector(id) == nullptr) return makeError(Code::kInvalidArgument, "unknown detector '" + id + "'");
 
   std::vector<std::string> triggers;
   std::vector<unsigned> flags, ids;

@@ -259,13 +259,8 @@ struct Gate::Impl {
         o.mode = redact->mode;
         o.keepLast = redact->keepLast;
         o.rule = redact->id;
-        // Merge with an overlapping earlier obligation rather than emit two.
-        if (!v.obligations.empty() && f.start < v.obligations.back().end) {
-          v.obligations.back().end = std::max(v.obligations.back().end, f.end);
-        } else {
-          v.obligations.push_back(std::move(o));
-        }
-        covered = v.obligations.back().end;
+        v.obligations.push_back(std::move(o));
+        covered = f.end;
         continue;
       }
       for (const auto& c : policy->classify()) {
@@ -374,15 +369,10 @@ core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Pol
   impl->audit = std::move(*log);
   // Detector ids in the policy must name real detectors: an unknown one would silently never
   // fire, so it is an error at the place it was written.
-  auto known = [](const std::string& id) {
-    for (const auto& d : dlp::allDetectors())
-      if (d.id == id) return true;
-    return false;
-  };
   auto check = [&](const std::vector<std::string>& ids, const std::vector<policy::SourcePos>& at,
                    const std::string& what) -> core::Status {
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (!known(ids[i]))
+      if (dlp::findDetector(ids[i]) == nullptr)
         return core::makeError(core::Code::kInvalidArgument,
                                fmt::format("{}: unknown detector '{}' (airlock scan --list-detectors lists them)",
                                            what, ids[i]),
@@ -919,9 +909,7 @@ core::Result<std::string> applyObligations(std::string_view body, const std::vec
       if (!an) return an.error();
       it = anonymizers.emplace(akey, std::move(*an)).first;
     }
-    const dlp::Detector* det = nullptr;
-    for (const auto& d : dlp::allDetectors())
-      if (d.id == o.detector) det = &d;
+    const dlp::Detector* det = dlp::findDetector(o.detector);
     if (det == nullptr) return core::makeError(core::Code::kInvalidArgument, "unknown detector '" + o.detector + "'");
     out.append(body.substr(at, o.start - at));
     out += it->second.replace(*det, body.substr(o.start, o.end - o.start));

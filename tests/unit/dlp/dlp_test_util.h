@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for detector tables: run one detector (or all) over a text and return the values found.
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,29 @@ inline std::vector<std::string> valuesFound(std::string_view id, std::string_vie
   std::vector<std::string> out;
   for (const auto& f : *found) out.emplace_back(text.substr(f.start, f.end - f.start));
   return out;
+}
+
+using Values = std::vector<std::string>;
+
+// A detector table row: a text and exactly the values the detector must find in it.
+struct Case {
+  std::string text;
+  Values want;
+};
+
+inline void expectCases(std::string_view id, const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(id) + " over: " + c.text);
+    EXPECT_EQ(valuesFound(id, c.text), c.want);
+  }
+}
+
+// Nothing in `texts` is found by `id`.
+inline void expectNone(std::string_view id, const std::vector<std::string>& texts) {
+  for (const auto& t : texts) {
+    SCOPED_TRACE(std::string(id) + " over: " + t);
+    EXPECT_EQ(valuesFound(id, t), Values{});
+  }
 }
 
 // Detector ids (all detectors on) that report exactly `value` somewhere in `text`.

@@ -15,27 +15,11 @@ namespace airlock::dlp {
 namespace {
 
 using testing::valuesFound;
-using Values = std::vector<std::string>;
+using testing::Case;
+using testing::expectCases;
+using testing::expectNone;
+using testing::Values;
 
-struct Case {
-  std::string text;
-  Values want;
-};
-
-void expectCases(std::string_view id, const std::vector<Case>& cases) {
-  for (const auto& c : cases) {
-    SCOPED_TRACE(std::string(id) + " over: " + c.text);
-    EXPECT_EQ(valuesFound(id, c.text), c.want);
-  }
-}
-
-// Nothing in `texts` is found by `id`.
-void expectNone(std::string_view id, const std::vector<std::string>& texts) {
-  for (const auto& t : texts) {
-    SCOPED_TRACE(std::string(id) + " over: " + t);
-    EXPECT_EQ(valuesFound(id, t), Values{});
-  }
-}
 
 // Finds the value and reports the expected confidence and reason.
 struct Verdicts {
