@@ -5,7 +5,9 @@
 //
 // How a detector is matched (scanner.h has the engine):
 //   1. `trigger` is a Hyperscan pattern (no start-of-match). Every detector's trigger is in one
-//      database scanned once over the bytes. Empty `trigger` means "the pattern itself".
+//      database scanned once over the bytes. Empty `trigger` means "the pattern itself". A
+//      detector whose values have no literal to anchor on has a `shape` instead (shape.h): one
+//      SIMD pass over the bytes fires it, and its `back` must be set.
 //   2. A trigger hit ending at byte offset `to` opens a window [to - back, to + ahead] (clipped
 //      to the input). `pattern` (RE2 syntax) is searched in that window, and every match that
 //      covers the trigger end (start < to <= end) is a candidate. The value is the first capture
@@ -19,6 +21,8 @@
 #include <optional>
 #include <span>
 #include <string_view>
+
+#include "dlp/shape.h"
 
 namespace airlock::dlp {
 
@@ -53,6 +57,7 @@ struct Detector {
   std::string_view description{};  // one line for docs and `airlock scan --list`
   std::string_view pattern{};    // RE2 pattern; the source of truth for the span
   std::string_view trigger{};    // Hyperscan prefilter; empty = pattern
+  Shape shape = Shape::kNone;    // fired by the shape pass instead of a Hyperscan trigger
   std::uint32_t back = 0;        // window bytes before the trigger end (0 = computed)
   std::uint32_t ahead = 0;       // window bytes after the trigger end
   Validator validate = nullptr;

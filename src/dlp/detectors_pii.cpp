@@ -604,9 +604,6 @@ std::optional<Verdict> validateEthereum(const Candidate& c) {
   "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
   "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 
-// Shared by us_ssn and us_itin: identical Hyperscan expressions cost one engine, not two.
-constexpr std::string_view kSsnShape = R"(\b\d{3}-\d{2}-\d{4}\b)";
-
 constexpr Detector kPii[] = {
     {.id = "email",
      .category = Category::kPii,
@@ -623,8 +620,7 @@ constexpr Detector kPii[] = {
      .description = "North American phone number: (555) 234-5678, 555-234-5678, +1 555 234 5678",
      .pattern =
          R"(((?:\+1[ .\-]?|\b1[ .\-])?(?:\([2-9]\d{2}\)[ .\-]?|\b[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}\b|\+1[2-9]\d{2}[2-9]\d{6}\b))",
-     .trigger =
-         R"((?:\([2-9]\d{2}\)[ .\-]?|\b[2-9]\d{2}[ .\-]|\+1[2-9]\d{2})[2-9]\d{2}[ .\-]?\d{4}\b)",
+     .shape = Shape::kPhoneNanp,
      .back = 64,
      .ahead = 16,
      .validate = validateNanp,
@@ -653,6 +649,7 @@ constexpr Detector kPii[] = {
      .description = "Payment card number (Luhn, issuer range and length)",
      .pattern =
          R"(\b(\d{13,19}|\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}|\d{4}[ \-]\d{6}[ \-]\d{4,5})\b)",
+     .shape = Shape::kCard,
      .back = 48,
      .ahead = 16,
      .validate = validateCard,
@@ -661,7 +658,7 @@ constexpr Detector kPii[] = {
      .category = Category::kPii,
      .description = "US Social Security number ddd-dd-dddd (SSA ranges)",
      .pattern = R"(\b(\d{3}-\d{2}-\d{4})\b)",
-     .trigger = kSsnShape,
+     .shape = Shape::kSsn,
      .back = 48,
      .ahead = 8,
      .validate = validateSsn,
@@ -681,7 +678,7 @@ constexpr Detector kPii[] = {
      .pattern =
          R"(\b((?i:)" AIRLOCK_IBAN_CC R"()\d{2}[A-Za-z0-9]{11,30}|(?:)" AIRLOCK_IBAN_CC
          R"()\d{2}(?: [A-Z0-9]{4}){2,7}(?: (?:\d[A-Z0-9]{0,2}|[A-Z]\d[A-Z0-9]?|[A-Z]{2}\d))?)\b)",
-     .trigger = R"(\b(?i:)" AIRLOCK_IBAN_CC R"()\d{2} ?[A-Za-z0-9]{4})",
+     .shape = Shape::kIban,
      .back = 12,
      .ahead = 44,
      .validate = validateIban,
@@ -690,7 +687,7 @@ constexpr Detector kPii[] = {
      .category = Category::kPii,
      .description = "IPv4 address (not a dotted version number)",
      .pattern = R"(\b()" AIRLOCK_IPV4 R"()\b)",
-     .trigger = R"(\d\.\d{1,3}\.\d{1,3}\.\d)",
+     .shape = Shape::kIPv4,
      .back = 48,
      .ahead = 16,
      .validate = validateIpv4,
@@ -702,7 +699,7 @@ constexpr Detector kPii[] = {
          R"((\b(?:)" AIRLOCK_H16 R"(:){6})" AIRLOCK_IPV4 R"(|\b(?:)" AIRLOCK_H16
          R"(:){7})" AIRLOCK_H16 R"(\b|(?:\b(?:)" AIRLOCK_H16 R"(:){1,7}|:):(?:(?:)" AIRLOCK_H16
          R"(:){0,5})" AIRLOCK_IPV4 R"(|)" AIRLOCK_H16 R"((?::)" AIRLOCK_H16 R"(){0,6})?))",
-     .trigger = "[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:",
+     .shape = Shape::kIPv6,
      .back = 48,
      .ahead = 48,
      .validate = validateIpv6,
@@ -711,7 +708,7 @@ constexpr Detector kPii[] = {
      .category = Category::kPii,
      .description = "US Individual Taxpayer Identification Number 9xx-xx-xxxx",
      .pattern = R"(\b(9\d{2}-\d{2}-\d{4})\b)",
-     .trigger = kSsnShape,  // the same expression as us_ssn: Hyperscan compiles it once
+     .shape = Shape::kSsn,
      .back = 48,
      .ahead = 8,
      .validate = validateItin,
@@ -747,6 +744,7 @@ constexpr Detector kPii[] = {
      .category = Category::kPii,
      .description = "UK National Insurance number (prefix rules)",
      .pattern = R"(\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D])\b)",
+     .shape = Shape::kNino,
      .back = 56,
      .ahead = 4,
      .validate = validateNino,
@@ -767,7 +765,7 @@ constexpr Detector kPii[] = {
      .category = Category::kPii,
      .description = "Bitcoin P2PKH/P2SH address (Base58Check)",
      .pattern = R"(\b([13][1-9A-HJ-NP-Za-km-z]{25,34})\b)",
-     .trigger = R"(\b[13][1-9A-HJ-NP-Za-km-z]{25})",
+     .shape = Shape::kBase58,
      .back = 27,
      .ahead = 10,
      .validate = validateBitcoin,
@@ -794,8 +792,9 @@ constexpr Detector kPii[] = {
      .description = "MAC address: aa:bb:cc:dd:ee:ff, aa-bb-..., Cisco aabb.ccdd.eeff",
      .pattern =
          R"(\b([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b)",
-     .back = 48,
-     .ahead = 4,
+     .shape = Shape::kMac,
+     .back = 24,
+     .ahead = 16,
      .validate = validateMac,
      .placeholder = "MAC"},
     {.id = "ca_sin",

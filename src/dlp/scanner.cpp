@@ -14,6 +14,7 @@
 
 #include "core/digest.h"
 #include "dlp/decode.h"
+#include "dlp/shape.h"
 #include "dlp/validators.h"
 
 namespace airlock::dlp {
@@ -98,8 +99,10 @@ bool findingLess(const Finding& a, const Finding& b) {
 struct Scanner::Impl {
   ScanOptions options;
   std::vector<Compiled> compiled;
-  HsDatabase block;
+  HsDatabase block;   // null when every selected detector is fired by a shape
   HsDatabase stream;
+  std::uint32_t shapes = 0;  // bit 1 << Shape of each shape some selected detector uses
+  std::vector<std::uint32_t> shapeTargets[kShapeCount];  // compiled indexes per shape
   std::uint64_t maxBack = 0;
   std::uint64_t maxAhead = 0;
   std::shared_ptr<const Scanner> inner;  // scans decoded runs (decode only)
@@ -134,6 +137,15 @@ struct Scanner::Impl {
   }
   std::uint64_t aheadOf(std::uint32_t id) const {
     return id < compiled.size() ? compiled[id].ahead : 0;
+  }
+
+  // The shape pass over [from, to): its hits as trigger hits of the detectors using each shape.
+  void shapeHits(std::string_view bytes, std::uint64_t base, std::uint64_t from, std::uint64_t to,
+                 bool eof, std::vector<ShapeHit>& scratch, std::vector<Hit>& out) const {
+    scratch.clear();
+    scanShapes(bytes, base, from, to, eof, shapes, scratch);
+    for (const ShapeHit& h : scratch)
+      for (std::uint32_t c : shapeTargets[static_cast<std::size_t>(h.shape)]) out.push_back(Hit{h.to, c});
   }
 
   template <typename Emit>
@@ -187,11 +199,15 @@ struct Scanner::Impl {
     if (!re.ok()) return;  // every pattern is compiled by a unit test
     const int n = std::min(c.groups, kMaxGroups) + 1;
     while (pos <= endPos) {
-      if (!re.Match(text, pos, endPos, RE2::UNANCHORED, groups, n)) return;
+      // The span first, with RE2's DFAs only (no submatches: several times faster, and most
+      // windows hold no match at all); the groups then from one anchored match of that span.
+      // `text` stays the context, so \b and $ at the span's edges see the real neighbours.
+      if (!re.Match(text, pos, endPos, RE2::UNANCHORED, groups, 1)) return;
       const std::size_t mStart = static_cast<std::size_t>(groups[0].data() - text.data());
       const std::size_t mEnd = mStart + groups[0].size();
       if (mStart >= toRel) return;  // later matches cannot cover the trigger end
       if (mEnd >= toRel) {
+        if (n > 1 && !re.Match(text, mStart, mEnd, RE2::ANCHOR_BOTH, groups, n)) return;
         re2::StringPiece value = groups[0];
         for (int g = 1; g < n; ++g) {
           if (groups[g].data() != nullptr) {
@@ -319,7 +335,7 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
     if (findDetector(id) == nullptr) return makeError(Code::kInvalidArgument, "unknown detector '" + id + "'");
 
   std::vector<std::string> triggers;
-  std::vector<unsigned> flags, ids;
+  std::vector<unsigned> flags, ids;  // ids: index into compiled (decode triggers after them)
   for (std::size_t i = 0; i < all.size(); ++i) {
     const Detector& d = all[i];
     auto listed = [&d](const std::vector<std::string>& v) {
@@ -332,9 +348,16 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
     c.detector = &d;
     c.back = d.back;
     c.ahead = d.ahead;
-    triggers.emplace_back(d.trigger.empty() ? d.pattern : d.trigger);
-    flags.push_back(0);
-    ids.push_back(static_cast<unsigned>(impl->compiled.size()));
+    const auto index = static_cast<std::uint32_t>(impl->compiled.size());
+    if (d.shape != Shape::kNone) {
+      if (d.back == 0) return makeError(Code::kInternal, "detector " + std::string(d.id) + ": a shape needs a window");
+      impl->shapes |= 1u << static_cast<unsigned>(d.shape);
+      impl->shapeTargets[static_cast<std::size_t>(d.shape)].push_back(index);
+    } else {
+      triggers.emplace_back(d.trigger.empty() ? d.pattern : d.trigger);
+      flags.push_back(0);
+      ids.push_back(index);
+    }
     impl->compiled.push_back(std::move(c));
   }
   if (impl->compiled.empty())
@@ -352,22 +375,24 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
     }
   }
 
-  // A cached database is keyed by everything that goes into it.
+  // A cached database is keyed by everything that goes into it, and by the windows it stores.
+  const bool useHs = !triggers.empty();
   std::string keyText = std::string(hs_version()) + '\n';
-  for (std::size_t i = 0; i < triggers.size(); ++i)
-    keyText += triggers[i] + '\0' + std::to_string(ids[i]) + '\0' +
-               std::to_string(i < impl->compiled.size() ? impl->compiled[i].back : 0) + '\n';
-  const std::string cachePath =
-      options.cacheDir.empty() ? "" : options.cacheDir + "/dlp-" + core::sha256Hex(keyText).substr(0, 32) + ".hsdb";
+  for (std::size_t t = 0; t < triggers.size(); ++t) keyText += triggers[t] + '\0' + std::to_string(ids[t]) + '\n';
+  for (const auto& c : impl->compiled) keyText += std::string(c.detector->id) + '\0' + std::to_string(c.back) + '\n';
+  const std::string cachePath = options.cacheDir.empty() || !useHs
+                                    ? ""
+                                    : options.cacheDir + "/dlp-" + core::sha256Hex(keyText).substr(0, 32) + ".hsdb";
   if (!cachePath.empty() && loadCache(cachePath, *impl)) {
     // loaded: window sizes and both databases
-  } else {
-    for (std::size_t i = 0; i < impl->compiled.size(); ++i) {
-      Compiled& c = impl->compiled[i];
+  } else if (useHs) {
+    for (std::size_t t = 0; t < triggers.size(); ++t) {
+      if (ids[t] >= impl->compiled.size()) continue;  // a decode trigger: its window is fixed
+      Compiled& c = impl->compiled[ids[t]];
       if (c.back != 0) continue;
       hs_expr_info_t* info = nullptr;
       hs_compile_error_t* err = nullptr;
-      if (hs_expression_info(triggers[i].c_str(), 0, &info, &err) != HS_SUCCESS) {
+      if (hs_expression_info(triggers[t].c_str(), 0, &info, &err) != HS_SUCCESS) {
         std::string msg = err ? err->message : "unknown error";
         hs_free_compile_error(err);
         return makeError(Code::kInternal, "detector " + std::string(c.detector->id) + ": trigger: " + msg);
@@ -386,10 +411,10 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
       if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
                            mode, nullptr, &db, &err) != HS_SUCCESS) {
         std::string msg = err ? err->message : "unknown error";
-        std::string which = (err && err->expression >= 0 &&
-                             static_cast<std::size_t>(err->expression) < impl->compiled.size())
-                                ? std::string(impl->compiled[err->expression].detector->id)
-                                : (err && err->expression >= 0 ? "decode trigger" : "database");
+        const int e = err ? err->expression : -1;
+        std::string which = e < 0 || static_cast<std::size_t>(e) >= ids.size() ? "database"
+                            : ids[e] < impl->compiled.size() ? std::string(impl->compiled[ids[e]].detector->id)
+                                                             : "decode trigger";
         hs_free_compile_error(err);
         return makeError(Code::kInternal, "hyperscan: " + which + ": " + msg);
       }
@@ -402,13 +427,15 @@ core::Result<std::shared_ptr<const Scanner>> Scanner::build(const ScanOptions& o
     impl->maxAhead = std::max(impl->maxAhead, c.ahead);
   }
   if (options.decode) impl->maxBack = std::max<std::uint64_t>(impl->maxBack, kRunMax + 8);
-  hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(impl->block.get(), &scratch) != HS_SUCCESS ||
-      hs_alloc_scratch(impl->stream.get(), &scratch) != HS_SUCCESS) {
-    hs_free_scratch(scratch);
-    return makeError(Code::kInternal, "hyperscan: cannot allocate scratch space");
+  if (useHs) {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(impl->block.get(), &scratch) != HS_SUCCESS ||
+        hs_alloc_scratch(impl->stream.get(), &scratch) != HS_SUCCESS) {
+      hs_free_scratch(scratch);
+      return makeError(Code::kInternal, "hyperscan: cannot allocate scratch space");
+    }
+    impl->proto.reset(scratch);
   }
-  impl->proto.reset(scratch);
   return std::shared_ptr<const Scanner>(std::make_shared<Scanner>(PrivateTag{}, std::move(impl)));
 }
 
@@ -424,8 +451,11 @@ core::Result<std::vector<Finding>> Scanner::scan(std::string_view data) const {
     auto st = stream.finish(sink);
     if (!st) return st.error();
   } else {
-    HsScratch scratch = impl_->takeScratch();
-    if (!scratch) return makeError(Code::kInternal, "hyperscan: cannot allocate scratch space");
+    HsScratch scratch;
+    if (impl_->block) {
+      scratch = impl_->takeScratch();
+      if (!scratch) return makeError(Code::kInternal, "hyperscan: cannot allocate scratch space");
+    }
     struct Ctx {
       const Impl* impl;
       std::string_view data;
@@ -447,8 +477,13 @@ core::Result<std::vector<Finding>> Scanner::scan(std::string_view data) const {
                        [c](const Finding& f) { c->out->push_back(f); });
       return 0;
     };
-    hs_error_t rc = hs_scan(impl_->block.get(), data.data(), static_cast<unsigned>(data.size()), 0,
-                            scratch.get(), onMatch, &ctx);
+    const hs_error_t rc = impl_->block ? hs_scan(impl_->block.get(), data.data(), static_cast<unsigned>(data.size()),
+                                                 0, scratch.get(), onMatch, &ctx)
+                                       : HS_SUCCESS;
+    if (impl_->shapes != 0) {
+      std::vector<ShapeHit> shapeScratch;
+      impl_->shapeHits(data, 0, 0, data.size(), true, shapeScratch, decodeHits);
+    }
     for (const Hit& h : decodeHits)
       impl_->confirm(h, data, 0, data.size(), [&out](const Finding& f) { out.push_back(f); });
     impl_->giveScratch(std::move(scratch));
@@ -469,6 +504,8 @@ struct ScanStream::State {
   std::uint64_t base = 0;
   std::uint64_t consumed = 0;
   std::vector<Hit> pending;   // hits whose window is not complete yet
+  std::uint64_t shapeDone = 0;  // the shape pass has examined every offset before this
+  std::vector<ShapeHit> shapeScratch;
   std::vector<Finding> recent;  // reported findings that a later hit could report again
   bool finished = false;
   bool failed = false;
@@ -476,6 +513,7 @@ struct ScanStream::State {
   std::uint64_t lowWater() const {
     // No window of a pending or future hit starts before this offset.
     std::uint64_t lw = consumed + 1 > impl->maxBack + kMargin ? consumed + 1 - impl->maxBack - kMargin : 0;
+    if (impl->shapes != 0) lw = std::min(lw, shapeDone > kShapeBack ? shapeDone - kShapeBack : 0);
     for (const Hit& h : pending) {
       const std::uint64_t back = impl->backOf(h.compiled);
       std::uint64_t s = h.to > back + kMargin ? h.to - back - kMargin : 0;
@@ -515,6 +553,7 @@ struct ScanStream::State {
 
 ScanStream::ScanStream(const Scanner& scanner) : state_(std::make_unique<State>()) {
   state_->impl = scanner.impl_.get();
+  if (!state_->impl->stream) return;  // shapes only
   state_->scratch = const_cast<Scanner::Impl*>(state_->impl)->takeScratch();  // NOLINT: pool
   hs_stream_t* s = nullptr;
   if (!state_->scratch || hs_open_stream(state_->impl->stream.get(), 0, &s) != HS_SUCCESS) {
@@ -547,12 +586,18 @@ core::Status ScanStream::feed(std::string_view chunk, const FindingSink& sink) {
     std::string_view piece = chunk.substr(0, std::min<std::size_t>(chunk.size(), 1u << 26));
     chunk.remove_prefix(piece.size());
     s.buf.append(piece);
-    if (hs_scan_stream(s.stream.get(), piece.data(), static_cast<unsigned>(piece.size()), 0,
-                       s.scratch.get(), collectHit, &s.pending) != HS_SUCCESS) {
+    if (s.stream && hs_scan_stream(s.stream.get(), piece.data(), static_cast<unsigned>(piece.size()), 0,
+                                   s.scratch.get(), collectHit, &s.pending) != HS_SUCCESS) {
       s.failed = true;
       return makeError(Code::kInternal, "hyperscan: stream scan failed");
     }
     s.consumed += piece.size();
+    // The shape pass trails the stream by kShapeAhead bytes: its checks read that far ahead.
+    if (s.impl->shapes != 0 && s.consumed > s.shapeDone + kShapeAhead) {
+      const std::uint64_t upTo = s.consumed - kShapeAhead;
+      s.impl->shapeHits(s.buf, s.base, s.shapeDone, upTo, false, s.shapeScratch, s.pending);
+      s.shapeDone = upTo;
+    }
     s.process(false, sink);
   }
   return {};
@@ -563,8 +608,12 @@ core::Status ScanStream::finish(const FindingSink& sink) {
   if (s.failed) return makeError(Code::kInternal, "hyperscan: stream could not be opened");
   if (s.finished) return {};
   s.finished = true;
-  if (hs_close_stream(s.stream.release(), s.scratch.get(), collectHit, &s.pending) != HS_SUCCESS)
+  if (s.stream && hs_close_stream(s.stream.release(), s.scratch.get(), collectHit, &s.pending) != HS_SUCCESS)
     return makeError(Code::kInternal, "hyperscan: closing the stream failed");
+  if (s.impl->shapes != 0 && s.consumed > s.shapeDone) {
+    s.impl->shapeHits(s.buf, s.base, s.shapeDone, s.consumed, true, s.shapeScratch, s.pending);
+    s.shapeDone = s.consumed;
+  }
   s.process(true, sink);
   return {};
 }
