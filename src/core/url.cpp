@@ -238,9 +238,23 @@ Result<Url> parseUrl(std::string_view text) {
       return makeError(Code::kInvalidArgument, fmt::format("invalid IPv6 address '{}'", addr));
     std::array<char, INET6_ADDRSTRLEN> buf{};
     inet_ntop(AF_INET6, &a6, buf.data(), buf.size());
-    u.host = buf.data();
-    u.zone = zone;
-    u.hostKind = HostKind::kIPv6;
+    // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 host on the wire, so it gets the
+    // IPv4 spelling: one name for sink matching and SSRF checks. A zone id has no meaning on
+    // it, and there is no canonical form that keeps one.
+    const unsigned char* b = a6.s6_addr;
+    bool mapped = b[10] == 0xff && b[11] == 0xff;
+    for (int k = 0; k < 10; ++k) mapped = mapped && b[k] == 0;
+    if (mapped) {
+      if (!zone.empty())
+        return makeError(Code::kInvalidArgument,
+                         fmt::format("IPv4-mapped IPv6 address '{}' with a zone id", buf.data()));
+      u.host = fmt::format("{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
+      u.hostKind = HostKind::kIPv4;
+    } else {
+      u.host = buf.data();
+      u.zone = zone;
+      u.hostKind = HostKind::kIPv6;
+    }
   } else {
     auto colon = authority.rfind(':');
     if (colon != std::string_view::npos) {
