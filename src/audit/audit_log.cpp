@@ -58,6 +58,7 @@ std::string canonicalEncoding(const Event& e) {
     j["untrusted"] = e.untrusted;
     j["digest"] = e.digest.empty() ? json(nullptr) : json(e.digest);
     j["size"] = e.size < 0 ? json(nullptr) : json(e.size);
+    if (!e.credential.empty()) j["credential"] = e.credential;  // absent from older records
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception&) {
     return "{}";  // unreachable with error_handler_t::replace; never throw across the layer

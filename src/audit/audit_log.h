@@ -37,6 +37,7 @@ struct Event {
   bool untrusted = false;
   std::string digest;           // hex SHA-256 of content involved, empty when none
   std::int64_t size = -1;       // bytes of content involved, -1 when unknown
+  std::string credential;       // hash prefix of the key a net.request carried; empty when none
 };
 
 // The canonical encoding hashed into the chain: compact JSON, keys sorted, UTF-8; invalid

@@ -49,6 +49,8 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kDenyAuditUnavailable: return "deny.audit_unavailable";
     case Reason::kDenyAskNonInteractive: return "deny.ask.non_interactive";
     case Reason::kAllowObserved: return "allow.observed";
+    case Reason::kDenySinkAddress: return "deny.sink.private_address";
+    case Reason::kDenySinkInspection: return "deny.sink.inspection_unavailable";
   }
   return "deny.internal_error";
 }

