@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build pkg-config git python3 clang libclang-rt-14-dev llvm
-  libssl-dev libboost-dev libyaml-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libre2-dev libhyperscan-dev
+  libssl-dev libboost-dev libyaml-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libre2-dev libhyperscan-dev zlib1g-dev libbrotli-dev
   libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev libidn2-dev libunistring-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine curl ca-certificates
 )

@@ -17,6 +17,7 @@
 #include "core/redact.h"
 #include "core/url.h"
 #include "dlp/anonymize.h"
+#include "dlp/extract.h"
 #include "dlp/scanner.h"
 #include "policy/index.h"
 
@@ -624,6 +625,32 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       d.detected = std::move(cv.detected);
       for (auto& n : contentNotes) note(n);
       for (auto& n : contentNotes) d.reasons.push_back(std::move(n));
+    }
+    // The body as its headers say it is packaged (gzip/deflate/br, multipart parts, form
+    // values, JSON strings) is scanned too, for the label only: the obligations above are spans
+    // of the raw bytes. A body that cannot be unpacked as declared is unknown content: top.
+    if (req.action == Action::kNetRequest && !contentDetectors.empty() && !req.body.empty()) {
+      std::string type, encoding;
+      for (const auto& [k, v] : req.headers) {
+        const std::string name = lower(k);
+        if (name == "content-type") type = v;
+        if (name == "content-encoding") encoding = encoding.empty() ? v : encoding + "," + v;
+      }
+      dlp::Extracted x = dlp::extractBody(type, encoding, req.body);
+      for (const auto& view : x.views) {
+        std::vector<std::string> viewNotes;
+        ContentVerdict vv = scanContent(view, "", -1, &viewNotes);
+        dataLabel = dataLabel.join(vv.label);
+        for (auto& n : vv.detected) d.detected.push_back("decoded:" + n);
+        for (auto& n : viewNotes) note("decoded body: " + n);
+        for (auto& n : viewNotes) d.reasons.push_back("decoded body: " + std::move(n));
+      }
+      if (!x.problem.empty()) {
+        dataLabel = dataLabel.join(lat.top());
+        d.reasons.push_back("the body cannot be unpacked as its headers say (" + x.problem + "); treated as " +
+                            lat.format(lat.top()));
+        note(d.reasons.back());
+      }
     }
     // A request carries data in its URL and headers too: scanned for the label (a finding there
     // cannot be redacted, so it raises the label even where a redact rule covers the detector).

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <zlib.h>
+
 #include "core/digest.h"
 #include "gate/gate.h"
 
@@ -153,6 +155,38 @@ TEST_F(GateProxy, DataInTheUrlOrHeadersRaisesThePayloadLabel) {
   Request a = req("GET", "http://files.test/lookup");
   a.headers = {{"Authorization", "Bearer " + ssn}};
   EXPECT_EQ(gate_->decide(a).verdict, Verdict::kAllow);
+}
+
+std::string gzipped(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST_F(GateProxy, PackagedBodiesAreScannedUnpacked) {
+  const std::string ssn = std::string("123-45-") + "6789";
+  Request r = req("POST", "http://files.test/upload");
+  r.headers = {{"Content-Type", "text/plain"}, {"Content-Encoding", "gzip"}};
+  r.body = gzipped("customer ssn " + ssn);
+  auto d = gate_->decide(r);
+  EXPECT_EQ(d.reason, Reason::kDenyFlowPayload);
+  r.body = gzipped("nothing here");
+  EXPECT_EQ(gate_->decide(r).verdict, Verdict::kAllow);
+  // Declared gzip that is not: unknown content, labelled top, so it cannot leave.
+  r.body = "customer data, not gzip";
+  EXPECT_EQ(gate_->decide(r).reason, Reason::kDenyFlowPayload);
+  Request j = req("POST", "http://files.test/upload");
+  j.headers = {{"Content-Type", "application/json"}};
+  j.body = R"({"note":"ssn 123\u002d45\u002d6789"})";
+  EXPECT_EQ(gate_->decide(j).reason, Reason::kDenyFlowPayload);
 }
 
 }  // namespace
