@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench bench-dlp fuzz fuzz-run lint clean
+.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy fuzz fuzz-run lint clean
 
 all: release
 
@@ -31,6 +31,11 @@ bench-dlp: release
 	cmake --preset bench >/dev/null
 	cmake --build --preset bench --target dlp_bench
 	bash bench/dlp.sh
+
+# Only the egress-proxy section of make bench (bench/proxy.sh): airlock proxy beside tinyproxy,
+# squid and mitmproxy; installs them with scripts/bench-deps.sh.
+bench-proxy: release
+	bash bench/proxy.sh
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

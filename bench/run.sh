@@ -5,6 +5,7 @@
 #   PEER_N=20000    timed decisions per peer variant (Cedar/casbin take ~2 ms each)
 #   PEERS=0         skip the peers (they need node and the npm registry)
 #   DLP=0           skip the DLP section (bench/dlp.sh, which has its own variables)
+#   PROXY=0         skip the egress-proxy section (bench/proxy.sh, which has its own variables)
 # Results go to build/bench/results/ (JSON lines, Google Benchmark JSON, hyperfine markdown).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,4 +76,5 @@ if [ "${DLP:-1}" != 0 ]; then
   echo "== 4. DLP scanner: throughput, precision/recall, streaming memory, beside secretlint"
   BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/dlp.sh"
 fi
+[ "${PROXY:-1}" = 0 ] || { echo "== 5. egress proxy beside tinyproxy, squid, mitmproxy"; BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/proxy.sh"; }
 echo "results in $OUT"

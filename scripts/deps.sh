@@ -8,6 +8,7 @@ pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev libidn2-dev libunistring-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine curl ca-certificates
 )
+pkgs+=("$@")  # extra packages a caller needs (scripts/bench-deps.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

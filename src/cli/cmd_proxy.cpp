@@ -28,7 +28,9 @@ struct ProxyFlags {
   std::vector<std::string> resolves;
   std::string upstreamCa;
   std::string readyFile;
+  std::string clientsFile;
   std::size_t maxBody = proxy::ProxyOptions{}.maxBodyBytes;
+  int headerTimeout = proxy::ProxyOptions{}.headerTimeoutSeconds;
 };
 
 int fail(const std::string& message) {
@@ -59,7 +61,13 @@ int runProxy(const ProxyFlags& f, const Context& ctx) {
     opts.resolves.push_back(*e);
   }
   opts.upstreamCaFile = f.upstreamCa;
+  if (!f.clientsFile.empty()) {
+    auto clients = proxy::ClientTable::load(f.clientsFile);
+    if (!clients) return fail(clients.error().toString());
+    opts.clients = std::make_shared<const proxy::ClientTable>(std::move(*clients));
+  }
   opts.maxBodyBytes = f.maxBody;
+  opts.headerTimeoutSeconds = f.headerTimeout;
   auto ca = proxy::CertAuthority::open(proxy::caDirectory(ctx.stateDir()));
   if (ca) {
     opts.ca = *ca;
@@ -118,8 +126,14 @@ void addProxyCommand(CLI::App& app, Context& ctx, int& exitCode) {
   cmd->add_option("--session", f->session, "The session whose label the requests carry");
   cmd->add_option("--resolve", f->resolves, "HOST:PORT:ADDR: connect to ADDR for HOST:PORT (as curl's; repeatable)");
   cmd->add_option("--upstream-ca", f->upstreamCa, "Verify upstream TLS against this CA bundle (default: the system's)");
+  cmd->add_option("--clients", f->clientsFile,
+                  "File of '<sha256 of token> user [agent] [session]' lines: each client must send Proxy-Authorization");
   cmd->add_option("--ready-file", f->readyFile, "Write {\"port\": N} to this file once listening");
   cmd->add_option("--max-body", f->maxBody, "Largest request body read for inspection, in bytes (larger: denied)");
+  // Hidden (an empty group): for tests that cannot wait the default 30 s for a slow head.
+  cmd->add_option("--header-timeout", f->headerTimeout, "Seconds a request head may take to arrive (default 30)")
+      ->check(CLI::Range(1, 3600))
+      ->group("");
   cmd->callback([f, &ctx, &exitCode] { exitCode = runProxy(*f, ctx); });
 }
 

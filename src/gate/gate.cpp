@@ -746,32 +746,39 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
         const auto& cred = *s.credentials;
         std::string headerName = cred.header.empty() ? "authorization" : cred.header;
         std::string key;
-        bool found = false;
+        bool inNamed = false, twoKeys = false, any = false;
+        // The named header must carry the key; every other header that can carry an API key must
+        // carry the same one: a pinned key in one and another key in the next would let the
+        // receiver pick the unchecked one.
         for (const auto& [k, v] : req.headers) {
-          if (lower(k) != headerName) continue;
+          const std::string name = lower(k);
+          if (name != headerName && name != "authorization" && name != "x-api-key" && name != "api-key") continue;
           std::string_view val = v;
           while (!val.empty() && val.front() == ' ') val.remove_prefix(1);
           while (!val.empty() && val.back() == ' ') val.remove_suffix(1);
-          if (headerName == "authorization" && lower(val.substr(0, 7)) == "bearer ") val.remove_prefix(7);
-          if (found && key != val) {  // two different keys: ambiguous, refuse
-            key.clear();
-            break;
-          }
-          key = std::string(val);
-          found = true;
+          if (name == "authorization" && lower(val.substr(0, 7)) == "bearer ") val.remove_prefix(7);
+          if (any && key != val) twoKeys = true;
+          if (!any || name == headerName) key = std::string(val);
+          any = true;
+          inNamed = inNamed || name == headerName;
         }
         std::string digest = key.empty() ? "" : core::sha256Hex(key);
         d.credential = digest.substr(0, 12);
-        bool ok = false;
-        for (const auto& h : cred.sha256) ok = ok || (!digest.empty() && h == digest);
+        bool ok = inNamed && !twoKeys;
+        if (ok) {
+          ok = false;
+          for (const auto& h : cred.sha256) ok = ok || (!digest.empty() && h == digest);
+        }
         if (!ok) {
           d.verdict = Verdict::kDeny;
           d.reason = Reason::kDenySinkCredential;
           d.rule.clear();
-          d.reasons = {key.empty() ? fmt::format("sink {} requires a pinned key in '{}' and the request carries none",
-                                                 s.name, headerName)
-                                   : fmt::format("the key in '{}' (sha256 {}…) is not one of the keys pinned for sink {}",
-                                                 headerName, digest.substr(0, 12), s.name)};
+          d.reasons = {twoKeys ? fmt::format("the request carries two different keys for sink {}", s.name)
+                       : !inNamed || key.empty()
+                           ? fmt::format("sink {} requires a pinned key in '{}' and the request carries none there",
+                                         s.name, headerName)
+                           : fmt::format("the key in '{}' (sha256 {}…) is not one of the keys pinned for sink {}",
+                                         headerName, digest.substr(0, 12), s.name)};
         }
         note(fmt::format("credentials for {}: {}", s.name, ok ? "pinned key" : "not a pinned key"));
       }

@@ -7,12 +7,14 @@
 # (c) missing, misplaced and doubled keys; (d) plain http forwarding, bodies, keep-alive,
 # responses; (e) hosts no sink names and IP-literal spellings of loopback; (f) CONNECT host
 # versus Host header and SNI; (g) request smuggling shapes; (h) urllib and wget; --max-body;
-# the audit trail, and no key in any output.
+# the audit trail, and no key in any output; (i) against a policy allowing only /v1/messages:
+# dot segments and percent-encoding in paths, upper-case and trailing-dot hosts, a ClientHello
+# without SNI, slowloris (hidden --header-timeout), a head over 64 KiB, a 20 MB upload.
 #
 # Contract (the proxy's command line): airlock proxy --listen ADDR:PORT [--policy FILE]
 #   [--user U --agent A --session S] [--resolve HOST:PORT:ADDR]... [--upstream-ca FILE]
-#   [--ready-file FILE] [--max-body BYTES]; ready file {"port": N}; a denial is 403 with
-#   {"error": "<reason code>", "reason": "<text>"} and nothing sent upstream.
+#   [--ready-file FILE] [--max-body BYTES] [--header-timeout SECONDS]; ready file {"port": N};
+#   a denial is 403 with {"error": "<reason code>", "reason": "<text>"} and nothing sent upstream.
 AIRLOCK=$1
 SRC=$2
 source "$(dirname "$0")/lib.sh"
@@ -169,6 +171,16 @@ expect_denied "attacker key first, org key second" deny.sink.credential_mismatch
 upstream_mark
 preq -H "x-api-key: ${ORG_KEY}x" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
 expect_denied "org key with a byte added" deny.sink.credential_mismatch
+upstream_mark
+# The org key where it is checked and the attacker's where the receiver may prefer it.
+preq -H "x-api-key: $ORG_KEY" -H "Authorization: Bearer $ATTACKER_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "org key plus an attacker Bearer token" deny.sink.credential_mismatch
+upstream_mark
+# The checked header named in Connection (so a proxy drops it) and the attacker's key beside it:
+# the gate decides on exactly what is sent, so this is the attacker's key alone.
+preq -H "x-api-key: $ORG_KEY" -H "Authorization: Bearer $ATTACKER_KEY" -H "Connection: close, x-api-key" \
+  --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_denied "org key dropped through Connection, attacker key sent" deny.sink.credential_mismatch
 
 # --- (d) plain http to files.example.com, absolute-form through the proxy
 upstream_mark
@@ -397,6 +409,244 @@ upstream_mark
 preq -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/text.txt" "http://$F/too-big-chunked"
 case "$CODE" in 403 | 413) ok ;; *) bad "over --max-body, chunked: status [$CODE], want 403 or 413" ;; esac
 expect_nothing_upstream "over --max-body, chunked"
+stop_proxy
+
+# --- (i) adversarial request heads and paths, against a stricter policy: the model API sink
+# allows only POST /v1/messages; the hidden --header-timeout makes slowloris testable.
+POLICY_STRICT="$WORK/policy-strict.yaml"
+sed 's|paths: \["/v1/messages", "/v1/files"\]|paths: ["/v1/messages"]|' "$POLICY" >"$POLICY_STRICT"
+grep -qF 'paths: ["/v1/messages"] }' "$POLICY_STRICT" && ok || bad "strict policy: the paths line was not rewritten"
+STRICT_ARGS=("${PROXY_ARGS[@]}")
+STRICT_ARGS[1]="$POLICY_STRICT"
+start_proxy "${STRICT_ARGS[@]}" --header-timeout 2
+# tunnel_post PATH [HOST_HEADER]: a raw POST of {} with the org key inside the inspected tunnel to
+# api.anthropic.com; prints raw_http's JSON.
+tunnel_post() {
+  printf 'POST %s HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' \
+    "$1" "${2:-$A}" "$ORG_KEY" | raw_http --connect "$A" --tls api.anthropic.com --cacert "$AIRLOCK_CA" "$PROXY_PORT"
+}
+# expect_raw_denied NAME CODE: raw_http's answer ($OUT) is 403 with CODE, and nothing went upstream.
+expect_raw_denied() {
+  expect_eq "$1: status" "$(jget status <<<"$OUT")" 403
+  expect_eq "$1: error" "$(jget body <<<"$OUT" | jget error)" "$2"
+  expect_nothing_upstream "$1"
+}
+
+# The control: the one allowed path goes through.
+upstream_mark
+OUT=$(tunnel_post /v1/messages)
+expect_eq "strict: /v1/messages passes" "$(jget status <<<"$OUT")" 200
+expect_eq "strict: /v1/messages arrived as itself" "$(new_upstream_lines | tail -n 1 | jget path)" /v1/messages
+# Dot segments and percent-encoding are canonicalized before the gate sees the path, and the
+# canonical path is what goes upstream: what was decided is what is sent.
+for path in /v1/messages/../files /v1/messages/./../files /v1/messages/%2e%2e/files /v1/messages/%2E%2E/files \
+  /v1/x/../../v1/files; do
+  upstream_mark
+  OUT=$(tunnel_post "$path")
+  expect_raw_denied "strict: $path" deny.sink.path_not_allowed
+done
+upstream_mark
+OUT=$(tunnel_post /v1/%6Dessages)
+expect_eq "strict: /v1/%6Dessages is /v1/messages: allowed" "$(jget status <<<"$OUT")" 200
+expect_eq "strict: /v1/%6Dessages goes upstream as the decided path" "$(new_upstream_lines | tail -n 1 | jget path)" /v1/messages
+upstream_mark
+OUT=$(tunnel_post /v1/files/../messages)
+expect_eq "strict: /v1/files/../messages is /v1/messages: allowed" "$(jget status <<<"$OUT")" 200
+expect_eq "strict: /v1/files/../messages goes upstream as /v1/messages" "$(new_upstream_lines | tail -n 1 | jget path)" /v1/messages
+# Paths are case-sensitive (RFC 3986 §6.2.2.1): /V1/messages is another path.
+upstream_mark
+OUT=$(tunnel_post /V1/messages)
+expect_raw_denied "strict: /V1/messages" deny.sink.path_not_allowed
+# An encoded slash is not a slash: no segment to remove, and not the allowed path.
+upstream_mark
+OUT=$(tunnel_post /v1/messages%2F..%2Ffiles)
+expect_raw_denied "strict: /v1/messages%2F..%2Ffiles" deny.sink.path_not_allowed
+# The same through curl with --path-as-is (curl would otherwise remove the dots itself).
+upstream_mark
+preq --path-as-is -H "x-api-key: $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages/../files"
+expect_denied "strict: curl --path-as-is /v1/messages/../files" deny.sink.path_not_allowed
+
+# Upper case and a trailing dot in the CONNECT host, the SNI and the Host header: all the same
+# host once canonical; upstream sees the canonical name (Host header and SNI).
+UA="API.ANTHROPIC.COM.:$UP_HTTPS"
+upstream_mark
+OUT=$(printf 'POST /v1/messages HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' \
+  "$UA" "$ORG_KEY" | raw_http --connect "$UA" --tls API.ANTHROPIC.COM. --cacert "$AIRLOCK_CA" --no-hostname-check "$PROXY_PORT")
+expect_eq "upper case + trailing dot host: CONNECT" "$(jget connect_status <<<"$OUT")" 200
+expect_eq "upper case + trailing dot host: status" "$(jget status <<<"$OUT")" 200
+L=$(new_upstream_lines | tail -n 1)
+expect_eq "upper case + trailing dot host: arrived" "$(new_upstream_requests)" 1
+expect_eq "upper case + trailing dot host: Host upstream" "$(jget headers.host <<<"$L")" "$A"
+expect_eq "upper case + trailing dot host: SNI upstream" "$(jget sni <<<"$L")" api.anthropic.com
+# a trailing-dot, upper-case Host inside a tunnel to the plain name, and the other way round
+upstream_mark
+OUT=$(tunnel_post /v1/messages "$UA")
+expect_eq "tunnel to the plain name, Host upper case + dot: status" "$(jget status <<<"$OUT")" 200
+expect_eq "tunnel to the plain name, Host upper case + dot: Host upstream" "$(new_upstream_lines | tail -n 1 | jget headers.host)" "$A"
+upstream_mark
+OUT=$(printf 'POST /v1/messages HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' \
+  "$A" "$ATTACKER_KEY" | raw_http --connect "$UA" --tls api.anthropic.com --cacert "$AIRLOCK_CA" "$PROXY_PORT")
+expect_raw_denied "upper case + trailing dot host, attacker key" deny.sink.credential_mismatch
+# plain http: absolute-form URL and Host in upper case with a trailing dot
+UF="FILES.EXAMPLE.COM.:$UP_HTTP"
+upstream_mark
+OUT=$(printf 'GET http://%s/Case-Host HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$UF" "$UF" | raw_http "$PROXY_PORT")
+expect_eq "plain upper case + trailing dot host: status" "$(jget status <<<"$OUT")" 200
+L=$(new_upstream_lines | tail -n 1)
+expect_eq "plain upper case + trailing dot host: Host upstream" "$(jget headers.host <<<"$L")" "$F"
+expect_eq "plain upper case + trailing dot host: path upstream (case kept)" "$(jget path <<<"$L")" /Case-Host
+upstream_mark
+OUT=$(printf 'GET http://UNKNOWN.EXAMPLE.NET.:%s/ HTTP/1.1\r\nHost: UNKNOWN.EXAMPLE.NET.:%s\r\nConnection: close\r\n\r\n' \
+  "$UP_HTTP" "$UP_HTTP" | raw_http "$PROXY_PORT")
+expect_raw_denied "plain upper case + trailing dot unknown host" deny.sink.unknown
+
+# A ClientHello without SNI (python ssl, server_hostname=None): the tunnel is closed without an
+# answer and nothing reaches upstream.
+upstream_mark
+OUT=$(python3 - "$PROXY_PORT" "$A" <<'PY'
+import json, socket, ssl, sys
+port, target = int(sys.argv[1]), sys.argv[2]
+out = {"connect_status": None, "handshake": None}
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+out["connect_status"] = int(buf.split(b" ")[1]) if buf.startswith(b"HTTP/1.1 ") else None
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+try:
+    t = ctx.wrap_socket(s, server_hostname=None)
+    t.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: " + target.encode() + b"\r\nContent-Length: 2\r\n\r\n{}")
+    out["handshake"] = "completed; answer: %r" % t.recv(200)
+except (ssl.SSLError, OSError) as e:
+    out["handshake"] = "failed"
+    out["error"] = type(e).__name__
+print(json.dumps(out))
+PY
+)
+expect_eq "no SNI: CONNECT answered" "$(jget connect_status <<<"$OUT")" 200
+expect_eq "no SNI: the TLS handshake fails (connection closed)" "$(jget handshake <<<"$OUT")" failed
+expect_nothing_upstream "no SNI"
+expect_eq "no SNI: no connection upstream" "$(new_upstream_conns)" 0
+
+# Slowloris: a head sent one byte a second is cut off (--header-timeout 2), long before it is
+# complete (the client gives up after 20 bytes, about 20 s); nothing reaches upstream.
+upstream_mark
+OUT=$(python3 - "$PROXY_PORT" "$F" <<'PY'
+import json, select, socket, sys
+port, host = int(sys.argv[1]), sys.argv[2]
+head = ("GET http://%s/slowloris HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % (host, host)).encode()
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+out = {"head_bytes": len(head), "sent": 0, "closed": False, "answer": ""}
+got = b""
+for b in head[:20]:
+    try:
+        s.send(bytes([b]))
+        out["sent"] += 1
+    except OSError:
+        out["closed"] = True
+        break
+    if select.select([s], [], [], 1.0)[0]:
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+        except OSError:
+            pass
+        out["closed"] = True
+        break
+out["answer"] = got.split(b"\r\n", 1)[0].decode("latin-1")
+print(json.dumps(out))
+PY
+)
+expect_eq "slowloris: the proxy closed the connection" "$(jget closed <<<"$OUT")" true
+[ "$(jget sent <<<"$OUT")" -lt "$(jget head_bytes <<<"$OUT")" ] && ok || bad "slowloris: the whole head was sent: $OUT"
+case "$(jget answer <<<"$OUT")" in "" | "HTTP/1.1 408 "*) ok ;; *) bad "slowloris: answer [$(jget answer <<<"$OUT")], want 408 or none" ;; esac
+expect_nothing_upstream "slowloris"
+# the same proxy still serves a client that sends its head at once
+upstream_mark
+preq "http://$F/after-slowloris"
+expect_eq "after slowloris: a normal request passes" "$CODE" 200
+expect_eq "after slowloris: it arrived" "$(new_upstream_requests)" 1
+
+# A head over 64 KiB: 431, nothing upstream.
+upstream_mark
+OUT=$(python3 -c 'import sys
+sys.stdout.write("GET http://%s/big-head HTTP/1.1\r\nHost: %s\r\nX-Big: %s\r\nConnection: close\r\n\r\n" % (sys.argv[1], sys.argv[1], "a" * 70000))' "$F" |
+  raw_http "$PROXY_PORT")
+expect_eq "head over 64 KiB: status" "$(jget status <<<"$OUT")" 431
+expect_eq "head over 64 KiB: error" "$(jget body <<<"$OUT" | jget error)" proxy.bad_request
+expect_nothing_upstream "head over 64 KiB"
+upstream_mark
+OUT=$(python3 -c 'import sys
+sys.stdout.write("GET http://%s/many-headers HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (sys.argv[1], sys.argv[1], "X-Many: 0123456789abcdef\r\n" * 3000))' "$F" |
+  raw_http "$PROXY_PORT")
+expect_eq "3000 header lines (> 64 KiB): status" "$(jget status <<<"$OUT")" 431
+expect_nothing_upstream "3000 header lines"
+
+# A 20 MB upload through inspection with the org key arrives byte for byte.
+python3 -c 'import sys
+line = "upload line %08d, plain words and nothing else\n"
+n = (20 * 1000 * 1000) // len(line % 0) + 1
+sys.stdout.write("".join(line % i for i in range(n)))' >"$WORK/upload20.txt"
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H 'content-type: text/plain' --data-binary @"$WORK/upload20.txt" "https://$A/v1/messages"
+expect_arrived "20 MB upload with the org key" POST /v1/messages "$WORK/upload20.txt"
+expect_eq "20 MB upload: over TLS" "$(jget tls <<<"$UP_LINE")" true
+upstream_mark
+preq -H "x-api-key: $ORG_KEY" -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/upload20.txt" "https://$A/v1/messages"
+expect_arrived "20 MB chunked upload with the org key" POST /v1/messages "$WORK/upload20.txt"
+upstream_mark
+preq -H "x-api-key: $ATTACKER_KEY" --data-binary @"$WORK/upload20.txt" "https://$A/v1/messages"
+expect_denied "20 MB upload with the attacker key" deny.sink.credential_mismatch
+
+stop_proxy
+grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$PROXY_LOG" &&
+  bad "sanitizer report in the strict proxy's output: $(head -c 2000 "$PROXY_LOG")" || ok
+for key in "$ATTACKER_KEY" "$ORG_KEY"; do
+  grep -qF -- "$key" "$PROXY_LOG" && bad "a key is in the strict proxy's output" || ok
+done
+
+# --- (j) identities from Proxy-Authorization (--clients): every request must name its client
+ALICE_TOKEN="alice-proxy-""token-7f3e"
+MALLORY_TOKEN="mallory-proxy-""token-0000"
+{
+  echo "# clients of this proxy"
+  printf '%s alice cowork s-alice\n' "$(printf '%s' "$ALICE_TOKEN" | sha256sum | cut -d' ' -f1)"
+} >"$WORK/clients.txt"
+CLIENT_ARGS=(--policy "$POLICY" --resolve "$A:127.0.0.1" --resolve "$F:127.0.0.1" --upstream-ca "$UP_CA"
+  --clients "$WORK/clients.txt")
+start_proxy "${CLIENT_ARGS[@]}"
+upstream_mark
+preq "http://$F/hello-client"
+expect_eq "no proxy credentials: 407" "$CODE" 407
+expect_nothing_upstream "no proxy credentials"
+preq --proxy-user "alice:$MALLORY_TOKEN" "http://$F/hello-client"
+expect_eq "unknown proxy token: 407" "$CODE" 407
+expect_nothing_upstream "unknown proxy token"
+preq --proxy-user "bob:$ALICE_TOKEN" "http://$F/hello-client"
+expect_eq "alice's token under another name: 407" "$CODE" 407
+expect_nothing_upstream "alice's token under another name"
+preq --proxy-user "alice:$ALICE_TOKEN" "http://$F/hello-client"
+expect_eq "alice's token: plain request passes" "$CODE" 200
+preq --proxy-user "alice:$ALICE_TOKEN" -H "x-api-key: $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_eq "alice's token: inspected request passes" "$CODE" 200
+preq --proxy-user "alice:$MALLORY_TOKEN" -H "x-api-key: $ORG_KEY" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_eq "CONNECT with an unknown token: 407" "$CONNECT_CODE" 407
+TRAIL=$("$AIRLOCK" audit tail -n 12 --json)
+expect_contains "the audit names the client's user and session" "$TRAIL" '"session":"s-alice"'
+expect_contains "refused credentials are on record" "$TRAIL" 'proxy credentials'
+for t in "$ALICE_TOKEN" "$MALLORY_TOKEN"; do
+  expect_not_contains "no proxy token in the audit trail" "$("$AIRLOCK" audit export --format jsonl)" "$t"
+  grep -qF -- "$t" "$PROXY_LOG" && bad "a proxy token is in the proxy's output" || ok
+done
 stop_proxy
 
 finish

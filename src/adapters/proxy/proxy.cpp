@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/proxy/client_hello.h"
+#include "adapters/proxy/http_rules.h"
 #include "core/address.h"
 #include "core/url.h"
 
@@ -38,65 +39,6 @@ using core::makeError;
 
 namespace {
 
-std::string lowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
-// Headers a proxy must not pass on (RFC 9110 7.6.1), plus the proxy's own.
-bool hopByHop(std::string_view lowerName) {
-  static constexpr std::string_view kNames[] = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
-                                                "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"};
-  return std::find(std::begin(kNames), std::end(kNames), lowerName) != std::end(kNames);
-}
-
-// Names listed in Connection: are hop-by-hop too.
-template <class Fields>
-std::vector<std::string> connectionListed(const Fields& fields) {
-  std::vector<std::string> out;
-  for (const auto& f : fields) {
-    if (!beast::iequals(f.name_string(), "connection")) continue;
-    std::string_view v(f.value().data(), f.value().size());
-    while (!v.empty()) {
-      auto comma = v.find(',');
-      out.push_back(lowerAscii(trim(v.substr(0, comma))));
-      v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
-    }
-  }
-  return out;
-}
-
-// Framing that two parties could read differently (request smuggling) is refused outright:
-// more than one Content-Length or Host, a Transfer-Encoding other than exactly "chunked".
-// Beast itself refuses Content-Length together with chunked and differing lengths.
-template <class Fields>
-std::string framingProblem(const Fields& fields) {
-  int lengths = 0, hosts = 0, encodings = 0;
-  for (const auto& f : fields) {
-    const std::string name = lowerAscii(std::string_view(f.name_string().data(), f.name_string().size()));
-    if (name == "content-length") ++lengths;
-    if (name == "host") ++hosts;
-    if (name == "transfer-encoding") {
-      ++encodings;
-      if (lowerAscii(trim(std::string_view(f.value().data(), f.value().size()))) != "chunked")
-        return "Transfer-Encoding other than 'chunked'";
-    }
-  }
-  if (lengths > 1) return "more than one Content-Length header";
-  if (hosts > 1) return "more than one Host header";
-  if (encodings > 1) return "more than one Transfer-Encoding header";
-  if (lengths > 0 && encodings > 0) return "both Content-Length and Transfer-Encoding";
-  return "";
-}
-
 std::string denyBody(std::string_view code, std::string_view reason) {
   nlohmann::json j;
   j["error"] = std::string(code);
@@ -107,32 +49,46 @@ std::string denyBody(std::string_view code, std::string_view reason) {
 struct Tunnel {
   std::string host;  // canonical CONNECT host
   std::uint16_t port = 443;
+  ClientIdentity who;  // established by the CONNECT request
 };
 
 }  // namespace
 
 core::Result<ResolveEntry> parseResolve(std::string_view spec) {
-  // HOST:PORT:ADDR; ADDR may be an IPv6 literal, with or without brackets.
-  auto first = spec.find(':');
-  if (first == std::string_view::npos || first == 0)
-    return makeError(Code::kInvalidArgument, "--resolve '" + std::string(spec) + "': expected HOST:PORT:ADDR");
-  auto second = spec.find(':', first + 1);
-  if (second == std::string_view::npos)
-    return makeError(Code::kInvalidArgument, "--resolve '" + std::string(spec) + "': expected HOST:PORT:ADDR");
-  std::string_view host = spec.substr(0, first), port = spec.substr(first + 1, second - first - 1);
-  std::string_view addr = spec.substr(second + 1);
+  // HOST:PORT:ADDR, as curl's; an IPv6 HOST or ADDR may be written in brackets.
+  auto bad = [&](const std::string& why) {
+    return makeError(Code::kInvalidArgument, "--resolve '" + std::string(spec) + "': " + why);
+  };
+  std::string_view rest = spec, host;
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '[' in HOST");
+    host = rest.substr(0, close + 1);
+    rest = rest.substr(close + 1);
+    if (rest.empty() || rest.front() != ':') return bad("expected HOST:PORT:ADDR");
+    rest.remove_prefix(1);
+  } else {
+    auto colon = rest.find(':');
+    if (colon == std::string_view::npos || colon == 0) return bad("expected HOST:PORT:ADDR");
+    host = rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  }
+  auto colon = rest.find(':');
+  if (colon == std::string_view::npos) return bad("expected HOST:PORT:ADDR");
+  std::string_view port = rest.substr(0, colon), addr = rest.substr(colon + 1);
   if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  if (host.find_first_of("/?#@\\ ") != std::string_view::npos) return bad("bad host '" + std::string(host) + "'");
   auto url = core::parseUrl("https://" + std::string(host) + "/");
-  if (!url || url->hadUserinfo)
-    return makeError(Code::kInvalidArgument, "--resolve '" + std::string(spec) + "': bad host '" + std::string(host) + "'");
+  if (!url || url->hadUserinfo || url->path != "/" || !url->query.empty())
+    return bad("bad host '" + std::string(host) + "'");
   unsigned p = 0;
   for (char c : port) {
-    if (c < '0' || c > '9' || p > 65535) return makeError(Code::kInvalidArgument, "--resolve: bad port '" + std::string(port) + "'");
+    if (c < '0' || c > '9' || p > 65535) return bad("bad port '" + std::string(port) + "'");
     p = p * 10 + static_cast<unsigned>(c - '0');
   }
-  if (port.empty() || p == 0 || p > 65535) return makeError(Code::kInvalidArgument, "--resolve: bad port '" + std::string(port) + "'");
+  if (port.empty() || p == 0 || p > 65535) return bad("bad port '" + std::string(port) + "'");
   auto ip = core::parseIpAddress(addr);
-  if (!ip) return makeError(Code::kInvalidArgument, "--resolve: '" + std::string(addr) + "' is not an IP address");
+  if (!ip) return bad("'" + std::string(addr) + "' is not an IP address");
   return ResolveEntry{url->host, static_cast<std::uint16_t>(p), ip->toString()};
 }
 
@@ -147,11 +103,13 @@ struct Proxy::Impl {
 
   explicit Impl(gate::Gate& g, ProxyOptions o) : gate(g), options(std::move(o)) {}
 
-  core::Request baseRequest() const {
+  ClientIdentity flagsIdentity() const { return ClientIdentity{options.user, options.agent, options.session}; }
+
+  core::Request baseRequest(const ClientIdentity& who) const {
     core::Request r;
-    r.user = options.user;
-    r.agent = options.agent;
-    r.session = options.session;
+    r.user = who.user;
+    r.agent = who.agent;
+    r.session = who.session;
     r.adapter = "proxy";
     r.action = core::Action::kNetRequest;
     r.canInspect = options.ca != nullptr;
@@ -172,10 +130,25 @@ struct Proxy::Impl {
   }
   // A body over --max-body cannot be inspected: denied (and audited) without being read.
   template <class Stream>
-  awaitable<void> sendTooLarge(Stream& s) {
-    core::Request req = baseRequest();
+  awaitable<void> sendTooLarge(Stream& s, const ClientIdentity& who) {
+    core::Request req = baseRequest(who);
     req.malformed = "request body over " + std::to_string(options.maxBodyBytes) + " bytes (--max-body)";
     co_await sendDecision(s, gate.decide(req));
+  }
+  // With --clients, a request without known proxy credentials: 407, and on record.
+  template <class Stream>
+  awaitable<void> sendProxyAuthRequired(Stream& s, const std::string& why) {
+    core::Request req = baseRequest(ClientIdentity{});
+    req.malformed = "proxy credentials: " + why;
+    const core::Decision d = gate.decide(req);
+    http::response<http::string_body> res{http::status::proxy_authentication_required, 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::proxy_authenticate, "Basic realm=\"airlock\"");
+    res.keep_alive(false);
+    res.body() = denyBody(core::reasonCode(d.reason), req.malformed);
+    res.prepare_payload();
+    beast::error_code ec;
+    co_await http::async_write(s, res, net::redirect_error(use_awaitable, ec));
   }
   template <class Stream>
   awaitable<void> sendDecision(Stream& s, const core::Decision& d) {
@@ -299,14 +272,7 @@ struct Proxy::Impl {
       co_return false;
     }
     http::request<http::string_body> out{in.method(), url.path + (url.query.empty() ? "" : "?" + url.query), 11};
-    const auto listed = connectionListed(in);
-    for (const auto& f : in) {
-      const std::string name = lowerAscii(std::string_view(f.name_string().data(), f.name_string().size()));
-      if (hopByHop(name) || name == "host" || name == "content-length" || name == "expect" ||
-          std::find(listed.begin(), listed.end(), name) != listed.end())
-        continue;
-      out.insert(f.name_string(), f.value());
-    }
+    for (const auto& [name, value] : req.headers) out.insert(name, value);  // exactly what was decided on
     const bool defaultPort = url.port == core::defaultPort(url.scheme);
     const std::string hostHeader = (url.hostKind == core::HostKind::kIPv6 ? "[" + url.host + "]" : url.host) +
                                    (defaultPort ? "" : ":" + std::to_string(url.port));
@@ -324,6 +290,7 @@ struct Proxy::Impl {
       co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_error", "connect to " + url.host + ": " + ec.message());
       co_return false;
     }
+    up.socket().set_option(tcp::no_delay(true), ec);
     up.expires_after(std::chrono::seconds(options.bodyTimeoutSeconds));
     beast::flat_buffer upBuf;
     if (!tls) {
@@ -367,7 +334,10 @@ struct Proxy::Impl {
         co_return;
       }
       if (ec == http::error::body_limit) {  // a Content-Length over the bound, known from the head
-        co_await sendTooLarge(client);
+        // (Not a conditional expression inside co_await: GCC 12 evaluates both arms there.)
+        ClientIdentity early = flagsIdentity();
+        if (tunnel != nullptr) early = tunnel->who;
+        co_await sendTooLarge(client, early);
         co_return;
       }
       if (ec) {
@@ -378,12 +348,23 @@ struct Proxy::Impl {
         co_await sendStatus(client, http::status::bad_request, "proxy.bad_request", problem);
         co_return;
       }
+      // Who asks: the flags' identity, a --clients entry, or (inside a tunnel) the CONNECT's.
+      ClientIdentity who = flagsIdentity();
+      if (tunnel != nullptr) who = tunnel->who;
+      if (tunnel == nullptr && options.clients) {
+        auto id = options.clients->identify(std::string(p.get()[http::field::proxy_authorization]));
+        if (!id) {
+          co_await sendProxyAuthRequired(client, id.error().message);
+          co_return;
+        }
+        who = *id;
+      }
       if (p.get().method() == http::verb::connect) {
         if (tunnel != nullptr) {
           co_await sendStatus(client, http::status::bad_request, "proxy.bad_request", "CONNECT inside a tunnel");
           co_return;
         }
-        co_await connect(raw, buf, std::string(p.get().target()));
+        co_await connect(raw, buf, std::string(p.get().target()), who);
         co_return;
       }
       raw.expires_after(std::chrono::seconds(options.bodyTimeoutSeconds));
@@ -397,7 +378,7 @@ struct Proxy::Impl {
       }
       co_await http::async_read(client, buf, p, net::redirect_error(use_awaitable, ec));
       if (ec == http::error::body_limit) {
-        co_await sendTooLarge(client);
+        co_await sendTooLarge(client, who);
         co_return;
       }
       if (ec) {
@@ -406,13 +387,12 @@ struct Proxy::Impl {
       }
       http::request<http::string_body> in = p.release();
       std::string target(in.target());
-      core::Request req = baseRequest();
+      core::Request req = baseRequest(who);
       req.method = std::string(in.method_string());
-      for (const auto& f : in) {
-        const std::string name = lowerAscii(std::string_view(f.name_string().data(), f.name_string().size()));
-        if (name == "proxy-authorization") continue;  // the proxy's, not the destination's
-        req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-      }
+      // The gate decides on exactly the headers that will be sent: without the hop-by-hop ones,
+      // those `Connection` names, and the proxy's own (a header the gate saw but upstream does
+      // not, or the other way round, would let a checked key stand in for an unchecked one).
+      req.headers = endToEndHeaders(in);
       req.body = in.body();
       core::Result<core::Url> url = makeError(Code::kInvalidArgument, "no URL");
       if (tunnel == nullptr) {
@@ -467,8 +447,8 @@ struct Proxy::Impl {
     to.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  awaitable<void> connect(beast::tcp_stream& client, beast::flat_buffer& buf, std::string target) {
-    core::Request req = baseRequest();
+  awaitable<void> connect(beast::tcp_stream& client, beast::flat_buffer& buf, std::string target, ClientIdentity who) {
+    core::Request req = baseRequest(who);
     req.method = "CONNECT";
     req.tunnel = true;
     auto url = core::parseUrl("https://" + target + "/");
@@ -480,7 +460,7 @@ struct Proxy::Impl {
       co_await sendDecision(client, d);
       co_return;
     }
-    const Tunnel tunnel{url->host, url->port};
+    const Tunnel tunnel{url->host, url->port, who};
     // Resolved (and SSRF-checked) before the client is told the tunnel is open.
     std::vector<tcp::endpoint> where;
     if (!d.inspect) {
@@ -505,7 +485,8 @@ struct Proxy::Impl {
       auto data = buf.data();
       hello = peekClientHello(std::string_view(static_cast<const char*>(data.data()), data.size()));
       if (hello.state != PeekState::kNeedMore) break;
-      auto space = buf.prepare(std::max<std::size_t>(4096, hello.needAtLeast - buf.size()));
+      const std::size_t more = hello.needAtLeast > buf.size() ? hello.needAtLeast - buf.size() : 0;
+      auto space = buf.prepare(std::max<std::size_t>(4096, more));
       std::size_t n = co_await client.async_read_some(space, net::redirect_error(use_awaitable, ec));
       buf.commit(n);
       if (ec) co_return;
@@ -563,6 +544,10 @@ struct Proxy::Impl {
   }
 
   awaitable<void> session(tcp::socket socket) {
+    // A response head and its body go out as separate writes: without TCP_NODELAY the second
+    // waits for the client's delayed ACK (40 ms per request on a kept-alive connection).
+    beast::error_code nd;
+    socket.set_option(tcp::no_delay(true), nd);
     beast::tcp_stream client(std::move(socket));
     beast::flat_buffer buf;
     try {
@@ -570,8 +555,18 @@ struct Proxy::Impl {
     } catch (const std::exception&) {
       // A coroutine must never take the proxy down; the connection is dropped.
     }
-    beast::error_code ignored;
-    client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // A lingering close: after a refusal the client may still be sending the body; closing
+    // with unread bytes would reset the connection and could destroy the answer before the
+    // client reads it. Stop sending, discard what still comes (bounded), then close.
+    beast::error_code ec;
+    client.socket().shutdown(tcp::socket::shutdown_send, ec);
+    char sink[16384];
+    std::size_t drained = 0;
+    client.expires_after(std::chrono::seconds(2));
+    while (!ec && drained < (8u << 20)) {
+      drained += co_await client.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+    }
+    client.socket().shutdown(tcp::socket::shutdown_both, ec);
   }
 
   awaitable<void> listen() {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "adapters/proxy/ca.h"
+#include "adapters/proxy/clients.h"
 #include "core/result.h"
 #include "gate/gate.h"
 
@@ -44,11 +45,13 @@ struct ProxyOptions {
   std::vector<ResolveEntry> resolves;
   std::string upstreamCaFile;    // empty: the system's trust store
   std::shared_ptr<CertAuthority> ca;  // null: nothing can be inspected (such sinks are denied)
+  std::shared_ptr<const ClientTable> clients;  // null: every client is user/agent/session above
   std::size_t maxHeaderBytes = 64 * 1024;
   std::size_t maxBodyBytes = 64 * 1024 * 1024;
-  int headerTimeoutSeconds = 30;   // a request's head must arrive within this (slowloris)
+  int headerTimeoutSeconds = 30;   // a request's head must arrive within this (slowloris); it
+                                   // also bounds the wait for the next request on a kept-alive connection
   int bodyTimeoutSeconds = 300;
-  int idleTimeoutSeconds = 120;    // a tunnel or keep-alive connection with no traffic
+  int idleTimeoutSeconds = 120;    // a byte tunnel with no traffic either way
   int connectTimeoutSeconds = 15;
 };
 
