@@ -1,7 +1,7 @@
 // Google Benchmark: the DLP scanner with every built-in detector on, over the shared corpus
 // (../shared/bench/dlp/gen_corpus.py; directory from AIRLOCK_DLP_CORPUS, the part-*.txt files
 // are read into memory once). What is timed:
-//   BM_Build            Scanner::build(): compiling every trigger into one Vectorscan database
+//   BM_Build            Scanner::build(): compiling every trigger into one Hyperscan database
 //                       and every confirming RE2 pattern (start-up cost of a short command)
 //   BM_BuildCached      the same with ScanOptions::cacheDir holding the database from an earlier
 //                       build (a scratch directory, filled once before timing)

@@ -1,7 +1,8 @@
 #pragma once
-// The DLP scanner: every selected detector's trigger compiled into one Hyperscan (Vectorscan)
-// database, scanned once over the bytes without start-of-match reporting; each trigger hit is
-// confirmed by its detector's RE2 pattern and validator in a small window (detector.h).
+// The DLP scanner: every selected detector's trigger compiled into one Intel Hyperscan
+// database, scanned once over the bytes without start-of-match reporting, and the detectors
+// without a literal fired by one SIMD shape pass (shape.h); each hit is confirmed by its
+// detector's RE2 pattern and validator in a small window (detector.h).
 //
 // Scanner is immutable after build() and safe to share between threads; each scan takes a
 // scratch space from an internal pool. ScanStream is one body being scanned in chunks: not
