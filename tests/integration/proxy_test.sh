@@ -648,5 +648,6 @@ for t in "$ALICE_TOKEN" "$MALLORY_TOKEN"; do
   grep -qF -- "$t" "$PROXY_LOG" && bad "a proxy token is in the proxy's output" || ok
 done
 stop_proxy
+expect_contains "smuggling attempts are on record" "$("$AIRLOCK" audit export --format jsonl)" 'ambiguous request framing'
 
 finish

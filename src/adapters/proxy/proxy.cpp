@@ -345,7 +345,13 @@ struct Proxy::Impl {
         co_return;
       }
       if (auto problem = framingProblem(p.get()); !problem.empty()) {
-        co_await sendStatus(client, http::status::bad_request, "proxy.bad_request", problem);
+        // A smuggling shape is an attempt worth a record: the gate denies and audits it.
+        ClientIdentity asker = flagsIdentity();
+        if (tunnel != nullptr) asker = tunnel->who;
+        core::Request bad = baseRequest(asker);
+        bad.malformed = "ambiguous request framing: " + problem;
+        const core::Decision d = gate.decide(bad);
+        co_await sendStatus(client, http::status::bad_request, core::reasonCode(d.reason), problem);
         co_return;
       }
       // Who asks: the flags' identity, a --clients entry, or (inside a tunnel) the CONNECT's.
