@@ -1,4 +1,5 @@
 #include "core/url.h"
+#include "core/text.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -17,11 +18,6 @@ constexpr std::size_t kMaxUrl = 8192;
 bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-int hexVal(char c) {
-  if (isDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
 char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool unreserved(unsigned char c) {
   return isAlpha(static_cast<char>(c)) || isDigit(static_cast<char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
@@ -47,7 +43,7 @@ std::string normalizePercent(std::string_view in, bool isQuery) {
     unsigned char c = static_cast<unsigned char>(in[i]);
     if (c == '%') {
       if (i + 2 < in.size() && isHex(in[i + 1]) && isHex(in[i + 2])) {
-        unsigned char v = static_cast<unsigned char>(hexVal(in[i + 1]) * 16 + hexVal(in[i + 2]));
+        unsigned char v = static_cast<unsigned char>(hexDigitValue(in[i + 1]) * 16 + hexDigitValue(in[i + 2]));
         if (unreserved(v)) {
           out += static_cast<char>(v);
         } else {
@@ -148,7 +144,7 @@ Result<std::string> parseIPv4Literal(std::string_view text) {
     }
     for (char c : digits) {
       int d;
-      if (base == 16 && isHex(c)) d = hexVal(c);
+      if (base == 16 && isHex(c)) d = hexDigitValue(c);
       else if (isDigit(c) && c - '0' < base) d = c - '0';
       else return makeError(Code::kInvalidArgument, fmt::format("'{}' is not a number in an IPv4 literal", p));
       v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
@@ -268,7 +264,7 @@ Result<Url> parseUrl(std::string_view text) {
       if (hostPart[k] == '%') {
         if (k + 2 >= hostPart.size() || !isHex(hostPart[k + 1]) || !isHex(hostPart[k + 2]))
           return makeError(Code::kInvalidArgument, "invalid percent-encoding in the host");
-        host += static_cast<char>(hexVal(hostPart[k + 1]) * 16 + hexVal(hostPart[k + 2]));
+        host += static_cast<char>(hexDigitValue(hostPart[k + 1]) * 16 + hexDigitValue(hostPart[k + 2]));
         k += 2;
       } else {
         host += hostPart[k];

@@ -1,16 +1,10 @@
 #include "dlp/decode.h"
+#include "core/text.h"
 
 #include "dlp/validators.h"
 
 namespace airlock::dlp {
 namespace {
-
-int hexValue(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -47,7 +41,7 @@ std::optional<std::string> decodeRun(Encoding e, std::string_view run) {
       std::string out;
       out.reserve(run.size() / 2);
       for (std::size_t i = 0; i + 1 < run.size(); i += 2) {
-        const int hi = hexValue(run[i]), lo = hexValue(run[i + 1]);
+        const int hi = core::hexDigitValue(run[i]), lo = core::hexDigitValue(run[i + 1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out.push_back(static_cast<char>(hi * 16 + lo));
       }
@@ -57,8 +51,8 @@ std::optional<std::string> decodeRun(Encoding e, std::string_view run) {
       std::string out;
       out.reserve(run.size());
       for (std::size_t i = 0; i < run.size(); ++i) {
-        const int hi = i + 2 < run.size() ? hexValue(run[i + 1]) : -1;
-        const int lo = i + 2 < run.size() ? hexValue(run[i + 2]) : -1;
+        const int hi = i + 2 < run.size() ? core::hexDigitValue(run[i + 1]) : -1;
+        const int lo = i + 2 < run.size() ? core::hexDigitValue(run[i + 2]) : -1;
         if (run[i] == '%' && hi >= 0 && lo >= 0) {
           out.push_back(static_cast<char>(hi * 16 + lo));
           i += 2;

@@ -20,6 +20,7 @@
 
 #include "dlp/detector.h"
 #include "dlp/validators.h"
+#include "core/text.h"
 
 namespace airlock::dlp {
 namespace {
@@ -55,11 +56,6 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
   return true;
-}
-std::string lowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lowerAscii(c);
-  return out;
 }
 bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -130,7 +126,7 @@ std::string assignmentName(const Candidate& c) {
 std::optional<std::string> keywordSuffix(std::string_view name,
                                          std::initializer_list<std::string_view> keywords,
                                          bool plural) {
-  std::string low = lowerCopy(name);
+  std::string low = core::asciiLower(name);
   bool allUpper = true;
   for (char ch : name)
     if (isLowerAscii(ch)) allUpper = false;
@@ -308,7 +304,7 @@ bool hexMixed(std::string_view v) {
 
 std::optional<Verdict> validateTwilioAuth(const Candidate& c) {
   if (!hexMixed(c.value)) return std::nullopt;
-  if (lowerCopy(c.match).find("twilio") != std::string::npos ||
+  if (core::asciiLower(c.match).find("twilio") != std::string::npos ||
       keywordBefore(c.before, {"twilio"}, 100))
     return Verdict{Confidence::kHigh, "32-hex auth token after a Twilio name"};
   return Verdict{Confidence::kMedium, "32-hex value after an auth_token name"};
@@ -528,7 +524,7 @@ std::optional<Verdict> validatePasswordAssignment(const Candidate& c) {
 std::optional<Verdict> validateSecretAssignment(const Candidate& c) {
   std::string_view v = c.value;
   if (v.size() < 12 || v.size() > 256) return std::nullopt;
-  std::string name = lowerCopy(assignmentName(c));
+  std::string name = core::asciiLower(assignmentName(c));
   if (containsAny(name, {"page", "next", "continuation", "cursor", "resume", "sync"}))
     return std::nullopt;
   if (!assignmentValueOk(c,

@@ -5,16 +5,10 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include "core/text.h"
 
 namespace airlock::dlp {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -83,21 +77,14 @@ bool brotliAll(std::string_view in, std::size_t max, std::string& out, std::stri
   return true;
 }
 
-int hexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string formDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hexVal(s[i + 1]) >= 0 && hexVal(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexVal(s[i + 1]) * 16 + hexVal(s[i + 2]));
+    } else if (s[i] == '%' && i + 2 < s.size() && core::hexDigitValue(s[i + 1]) >= 0 && core::hexDigitValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(core::hexDigitValue(s[i + 1]) * 16 + core::hexDigitValue(s[i + 2]));
       i += 2;
     } else if (s[i] == '&') {
       out += '\n';
@@ -152,7 +139,7 @@ std::string param(std::string_view params, std::string_view name) {
     std::string_view p = trim(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     auto eq = p.find('=');
-    if (eq == std::string_view::npos || lower(trim(p.substr(0, eq))) != name) continue;
+    if (eq == std::string_view::npos || core::asciiLower(trim(p.substr(0, eq))) != name) continue;
     std::string_view v = trim(p.substr(eq + 1));
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
     return std::string(v);
@@ -199,7 +186,7 @@ void multipart(std::string_view boundary, std::string_view body, const ExtractLi
       std::size_t eol = head.find('\n', lineStart);
       std::string_view line = trim(head.substr(lineStart, eol == std::string_view::npos ? std::string_view::npos : eol - lineStart));
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (lower(line.substr(0, 13)) == "content-type:") partType = std::string(trim(line.substr(13)));
+      if (core::asciiLower(line.substr(0, 13)) == "content-type:") partType = std::string(trim(line.substr(13)));
       if (eol == std::string_view::npos) break;
       lineStart = eol + 1;
     }
@@ -215,7 +202,7 @@ void multipart(std::string_view boundary, std::string_view body, const ExtractLi
 void byType(std::string_view contentType, std::string_view body, const ExtractLimits& limits, std::size_t level,
             Extracted& x) {
   auto semi = contentType.find(';');
-  const std::string type = lower(trim(contentType.substr(0, semi)));
+  const std::string type = core::asciiLower(trim(contentType.substr(0, semi)));
   const std::string_view params = semi == std::string_view::npos ? std::string_view{} : contentType.substr(semi + 1);
   if (type.starts_with("multipart/")) {
     const std::string boundary = param(params, "boundary");
@@ -245,7 +232,7 @@ Extracted extractBody(std::string_view contentType, std::string_view contentEnco
   std::vector<std::string> codings;
   for (std::string_view rest = contentEncoding; !rest.empty();) {
     auto comma = rest.find(',');
-    std::string c = lower(trim(rest.substr(0, comma)));
+    std::string c = core::asciiLower(trim(rest.substr(0, comma)));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     if (!c.empty() && c != "identity") codings.push_back(std::move(c));
   }

@@ -15,6 +15,7 @@
 #include "core/digest.h"
 #include "core/path.h"
 #include "core/redact.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "dlp/anonymize.h"
 #include "dlp/extract.h"
@@ -62,12 +63,6 @@ bool validName(std::string_view s) {
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -632,7 +627,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     if (req.action == Action::kNetRequest && !contentDetectors.empty() && !req.body.empty()) {
       std::string type, encoding;
       for (const auto& [k, v] : req.headers) {
-        const std::string name = lower(k);
+        const std::string name = core::asciiLower(k);
         if (name == "content-type") type = v;
         if (name == "content-encoding") encoding = encoding.empty() ? v : encoding + "," + v;
       }
@@ -662,7 +657,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
                              : nullptr;
       std::string meta = req.url + "\n";
       for (const auto& [k, v] : req.headers) {
-        const std::string name = lower(k);
+        const std::string name = core::asciiLower(k);
         if (name == "authorization" || name == "proxy-authorization" || name == "x-api-key" ||
             (cred != nullptr && name == cred->header))
           continue;
@@ -751,12 +746,12 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
         // carry the same one: a pinned key in one and another key in the next would let the
         // receiver pick the unchecked one.
         for (const auto& [k, v] : req.headers) {
-          const std::string name = lower(k);
+          const std::string name = core::asciiLower(k);
           if (name != headerName && name != "authorization" && name != "x-api-key" && name != "api-key") continue;
           std::string_view val = v;
           while (!val.empty() && val.front() == ' ') val.remove_prefix(1);
           while (!val.empty() && val.back() == ' ') val.remove_suffix(1);
-          if (name == "authorization" && lower(val.substr(0, 7)) == "bearer ") val.remove_prefix(7);
+          if (name == "authorization" && core::asciiLower(val.substr(0, 7)) == "bearer ") val.remove_prefix(7);
           if (any && key != val) twoKeys = true;
           if (!any || name == headerName) key = std::string(val);
           any = true;

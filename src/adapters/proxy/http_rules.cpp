@@ -1,4 +1,5 @@
 #include "adapters/proxy/http_rules.h"
+#include "core/text.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -31,13 +32,6 @@ std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-std::string lowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
-
 bool hopByHop(std::string_view lowerName) {
   static constexpr std::string_view kNames[] = {"connection",
                                                 "proxy-connection",
@@ -58,7 +52,7 @@ std::vector<std::string> connectionListed(const http::fields& fields) {
     std::string_view v = view(f.value());
     while (!v.empty()) {
       auto comma = v.find(',');
-      out.push_back(lowerAscii(trim(v.substr(0, comma))));
+      out.push_back(core::asciiLower(trim(v.substr(0, comma))));
       v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
     }
   }
@@ -69,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> endToEndHeaders(const http::fie
   const auto listed = connectionListed(fields);
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& f : fields) {
-    const std::string name = lowerAscii(view(f.name_string()));
+    const std::string name = core::asciiLower(view(f.name_string()));
     if (hopByHop(name) || name == "host" || name == "content-length" || name == "expect" ||
         std::find(listed.begin(), listed.end(), name) != listed.end())
       continue;
@@ -81,7 +75,7 @@ std::vector<std::pair<std::string, std::string>> endToEndHeaders(const http::fie
 std::string framingProblem(const http::fields& fields) {
   int lengths = 0, hosts = 0, encodings = 0;
   for (const auto& f : fields) {
-    const std::string name = lowerAscii(view(f.name_string()));
+    const std::string name = core::asciiLower(view(f.name_string()));
     // Names that servers mapping '_' to '-' (CGI, WSGI) would read as framing headers.
     std::string dashed = name;
     std::replace(dashed.begin(), dashed.end(), '_', '-');
@@ -91,7 +85,7 @@ std::string framingProblem(const http::fields& fields) {
     if (name == "host") ++hosts;
     if (name == "transfer-encoding") {
       ++encodings;
-      if (lowerAscii(trim(view(f.value()))) != "chunked")
+      if (core::asciiLower(trim(view(f.value()))) != "chunked")
         return "Transfer-Encoding other than 'chunked'";
     }
   }

@@ -22,9 +22,6 @@
 
 namespace airlock::proxy {
 
-// ASCII lower case (header names, schemes); other bytes unchanged.
-std::string lowerAscii(std::string_view s);
-
 // Headers a proxy must not pass on (RFC 9110 §7.6.1), plus the proxy's own (Proxy-*).
 // lowerName: a field name in lower case.
 bool hopByHop(std::string_view lowerName);

@@ -23,6 +23,7 @@
 #include "adapters/proxy/client_hello.h"
 #include "adapters/proxy/http_rules.h"
 #include "core/address.h"
+#include "core/text.h"
 #include "core/url.h"
 
 namespace airlock::proxy {
@@ -402,7 +403,7 @@ struct Proxy::Impl {
       req.body = in.body();
       core::Result<core::Url> url = makeError(Code::kInvalidArgument, "no URL");
       if (tunnel == nullptr) {
-        if (lowerAscii(target.substr(0, 7)) != "http://") {
+        if (core::asciiLower(target.substr(0, 7)) != "http://") {
           co_await sendStatus(client, http::status::bad_request, "proxy.bad_request",
                               target.starts_with("/") ? "not a proxy request (origin-form target); use an absolute http:// URL"
                                                       : "only http:// URLs are proxied in the clear; use CONNECT for https");
