@@ -6,7 +6,10 @@ pkgs=(
   build-essential cmake ninja-build pkg-config git python3 clang libclang-rt-14-dev llvm
   libssl-dev libboost-dev libyaml-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libre2-dev libhyperscan-dev zlib1g-dev libbrotli-dev
   libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev libidn2-dev libunistring-dev libseccomp-dev
+  libgumbo-dev libpugixml-dev libpoppler-private-dev
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine curl ca-certificates
+  # documents made by real tools in the inspection tests
+  python3-docx python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
 pkgs+=("$@")  # extra packages a caller needs (scripts/bench-deps.sh)
 missing=()
