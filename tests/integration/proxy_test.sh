@@ -138,6 +138,18 @@ expect_eq "model call: over TLS" "$(jget tls <<<"$UP_LINE")" true
 expect_eq "model call: SNI" "$(jget sni <<<"$UP_LINE")" api.anthropic.com
 expect_eq "model call: Host" "$(jget headers.host <<<"$UP_LINE")" "$A"
 expect_eq "model call: key forwarded" "$(jget headers.x-api-key <<<"$UP_LINE")" "$ORG_KEY"
+# Inside one inspected tunnel, requests share one upstream TLS connection; a later tunnel to
+# the same host resumes the upstream TLS session instead of a full handshake.
+upstream_mark
+OUT=$(pcurl -w '%{http_code}\n' -o /dev/null -o /dev/null -H "x-api-key: $ORG_KEY" -H 'content-type: application/json' \
+  --data-binary @"$WORK/message.json" "https://$A/v1/messages" "https://$A/v1/messages")
+expect_eq "inspected reuse: two answers" "$(tr '\n' ' ' <<<"$OUT")" "200 200 "
+expect_eq "inspected reuse: two requests upstream" "$(new_upstream_requests)" 2
+expect_eq "inspected reuse: one upstream TLS connection" "$(new_upstream_conns)" 1
+preq -H "x-api-key: $ORG_KEY" -H 'content-type: application/json' --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+expect_eq "new tunnel: answered" "$CODE" 200
+expect_eq "new tunnel: upstream TLS session resumed" "$(grep '"event": "tls"' "$UP_DIR/events.jsonl" | tail -n 1 | jget resumed)" true
+
 expect_eq "model call: content type" "$(jget headers.content-type <<<"$UP_LINE")" application/json
 upstream_mark
 preq -H "X-API-KEY: $ORG_KEY" -H 'Transfer-Encoding: chunked' \
@@ -204,6 +216,28 @@ OUT=$(pcurl -w '%{num_connects}\n' -o /dev/null -o /dev/null "http://$F/one" "ht
 expect_eq "keep-alive: one connection to the proxy for two requests" "$OUT" "1
 0"
 expect_eq "keep-alive: both arrived" "$(new_upstream_lines | while read -r l; do jget path <<<"$l"; done | tr '\n' ' ')" "/one /two "
+# Upstream connections are kept between one client connection's requests to the same place,
+# and dropped when either side closes or the destination changes.
+upstream_mark
+OUT=$(pcurl -w '%{http_code}\n' -o /dev/null -o /dev/null -o /dev/null "http://$F/k1" "http://$F/k2" "http://$F/k3")
+expect_eq "reuse: three answers" "$(tr '\n' ' ' <<<"$OUT")" "200 200 200 "
+expect_eq "reuse: three requests upstream" "$(new_upstream_requests)" 3
+expect_eq "reuse: over one upstream connection" "$(new_upstream_conns)" 1
+upstream_mark
+OUT=$(pcurl -w '%{http_code}\n' -o /dev/null -o /dev/null "http://$F/close" "http://$F/after-close")
+expect_eq "upstream said close: both answered" "$(tr '\n' ' ' <<<"$OUT")" "200 200 "
+expect_eq "upstream said close: a new connection for the next request" "$(new_upstream_conns)" 2
+upstream_mark
+OUT=$(pcurl -w '%{http_code}\n' -o /dev/null -o /dev/null "http://$F/hangup" "http://$F/after-hangup")
+expect_eq "upstream hung up while promising keep-alive: both answered" "$(tr '\n' ' ' <<<"$OUT")" "200 200 "
+expect_eq "upstream hung up: the next request went over a new connection" "$(new_upstream_conns)" 2
+expect_eq "upstream hung up: each request arrived once" "$(new_upstream_lines | while read -r l; do jget path <<<"$l"; done | tr '\n' ' ')" "/hangup /after-hangup "
+# The SSRF check is made for every request: a kept connection to an allowed host does not let
+# the next request on the same client connection reach a name that resolves to loopback.
+upstream_mark
+OUT=$(pcurl -w '%{http_code}\n' -o /dev/null -o /dev/null "http://$F/first" "http://localhost:$UP_HTTP/second")
+expect_eq "reuse and SSRF: allowed, then denied" "$(tr '\n' ' ' <<<"$OUT")" "200 403 "
+expect_eq "reuse and SSRF: only the first arrived" "$(new_upstream_lines | while read -r l; do jget path <<<"$l"; done | tr '\n' ' ')" "/first "
 # responses come back as the upstream sent them
 preq "http://$F/chunked?n=4"
 expect_eq "chunked response" "$BODY" "chunk 1

@@ -15,7 +15,8 @@ test can assert what reached the "internet" through airlock's proxy, byte for by
    "headers": {lower-case name: value; repeated names joined with ", "},
    "header_list": [[name, value], …] (as received, in order), "body_len", "body_sha256",
    "chunked"}
-- DIR/events.jsonl: connection events: open (listener, peer), tls (sni, alpn), tls_error,
+- DIR/events.jsonl: connection events: open (listener, peer), tls (sni, alpn, version,
+  resumed: whether the client resumed an earlier TLS session), tls_error,
   bad_request (what was malformed), close (bytes received).
 - --ready-file: {"http": P1, "https": P2, "pid": PID} (null for a listener not asked for),
   written atomically once every listener is listening.
@@ -34,6 +35,9 @@ and Content-Length, except:
   /big?n=BYTES       BYTES bytes (byte i is PATTERN[i % 64]); X-Body-Sha256 carries their hash
   /slow[?parts=K&delay=S]  the JSON body in K (default 4) pieces, S (default 0.2) seconds apart
   /status/NNN        status NNN (200–599) with the JSON body (none for 204 and 304)
+  /close             the JSON body with Connection: close, then the connection is closed
+  /hangup            the JSON body with Connection: keep-alive, then the connection is closed
+                     anyway (a server whose idle timeout struck: the client must not reuse it)
 HEAD gets the headers only. One thread per connection; stops on SIGTERM or SIGINT.
 Python 3 standard library only.
 """
@@ -245,7 +249,15 @@ def respond(sock, conn_no, method, target, body_len, digest, keep_alive):
         if not head_only:
             sock.sendall(data)
 
-    if path == "/redirect":
+    if path == "/close":
+        keep_alive = False
+    elif path == "/hangup":
+        body = json.dumps(payload).encode()
+        sock.sendall(response_head(200, [("Content-Type", "application/json"),
+                                         ("Content-Length", str(len(body)))], True))
+        send(body)
+        return False
+    elif path == "/redirect":
         status = 302
         extra.append(("Location", query.get("to", ["/"])[0]))
     elif path.startswith("/status/"):
@@ -362,7 +374,8 @@ def handle(rec, listener, sock, peer, tls_ctx):
                 return
             sni = getattr(sock, "airlock_sni", None)
             rec.event({"conn": conn_no, "event": "tls", "sni": sni,
-                       "alpn": sock.selected_alpn_protocol(), "version": sock.version()})
+                       "alpn": sock.selected_alpn_protocol(), "version": sock.version(),
+                       "resumed": sock.session_reused})
         conn = Conn(sock, raw)
         try:
             serve_requests(rec, conn_no, sock, conn, tls_ctx is not None, sni)

@@ -2,6 +2,9 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,6 +20,7 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <csignal>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +56,73 @@ struct Tunnel {
   std::uint16_t port = 443;
   ClientIdentity who;  // established by the CONNECT request
 };
+
+// Where an upstream connection goes: the names resolved for it, and whether they came from
+// --resolve (pinned) and are all public (no SSRF question to put to the gate).
+struct Destination {
+  std::vector<std::string> addresses;
+  bool pinned = false;
+  bool allPublic = true;
+};
+
+// The upstream connection of one client connection (or one inspected tunnel), kept open between
+// its requests while both sides keep alive: a TCP connect and, for tunnels, a TLS handshake per
+// request was most of the cost of inspection. It is only reused for the same scheme, host and
+// port; every request is still decided on its own and the SSRF check is repeated.
+struct UpstreamSlot {
+  bool tls = false;
+  std::string host;
+  std::uint16_t port = 0;
+  Destination where;
+  std::string sessionKey;  // host:port, read by the TLS new-session callback (outlives `secure`)
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buf;
+
+  UpstreamSlot() = default;
+  UpstreamSlot(const UpstreamSlot&) = delete;
+  UpstreamSlot& operator=(const UpstreamSlot&) = delete;
+  ~UpstreamSlot() { release(); }
+
+  bool open() const { return plain != nullptr || secure != nullptr; }
+  bool matches(bool t, const std::string& h, std::uint16_t p) const { return open() && tls == t && host == h && port == p; }
+  // Closes a connection whose last exchange ended cleanly. OpenSSL takes a TLS connection freed
+  // without a shutdown for a truncation attack and poisons its session for resumption; after a
+  // complete answer there was none, so the shutdown is marked done (quietly: nothing is sent).
+  void release() {
+    if (secure && buf.size() == 0) {
+      SSL_set_quiet_shutdown(secure->native_handle(), 1);
+      (void)SSL_shutdown(secure->native_handle());
+    }
+    reset();
+  }
+  // Closes the connection, whatever state it is in.
+  void reset() {
+    beast::error_code ignored;
+    if (plain) plain->socket().close(ignored);
+    if (secure) secure->next_layer().socket().close(ignored);
+    plain.reset();
+    secure.reset();
+    buf.clear();
+  }
+  tcp::socket& socket() { return plain ? plain->socket() : secure->next_layer().socket(); }
+  // Idle and still good: nothing to read. Readable bytes on an idle connection are an EOF, a
+  // TLS alert or junk, and any of them means it must not carry the next request.
+  bool idle() {
+    if (!open() || buf.size() != 0) return false;
+    if (secure && SSL_pending(secure->native_handle()) > 0) return false;
+    char c;
+    const ssize_t n = ::recv(socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+};
+
+// A request that can be sent again when a reused connection turned out to be closed before any
+// answer came (RFC 9110 §9.2.2).
+bool idempotent(http::verb v) {
+  return v == http::verb::get || v == http::verb::head || v == http::verb::options || v == http::verb::put ||
+         v == http::verb::delete_ || v == http::verb::trace;
+}
 
 }  // namespace
 
@@ -101,6 +172,31 @@ struct Proxy::Impl {
   ssl::context upstreamTls{ssl::context::tls_client};
   ssl::context clientTls{ssl::context::tls_server};
   std::uint16_t port = 0;
+  // Upstream TLS sessions by host:port, for resumption (bounded; cleared when full).
+  struct SessionFree {
+    void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+  };
+  static constexpr std::size_t kMaxSessions = 1024;
+  std::unordered_map<std::string, std::unique_ptr<SSL_SESSION, SessionFree>> sessions;
+  static int sessionKeyIndex() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+  }
+  // (Not the context's app data: Asio keeps its verify callback there.)
+  static int implIndex() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+  }
+  // OpenSSL's new-session callback (TLS 1.3 tickets arrive after the handshake): keeps the
+  // session under the connection's host:port. Returns 1: the reference is ours now.
+  static int onNewSession(SSL* s, SSL_SESSION* session) {
+    auto* impl = static_cast<Impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), implIndex()));
+    auto* key = static_cast<const std::string*>(SSL_get_ex_data(s, sessionKeyIndex()));
+    if (impl == nullptr || key == nullptr || key->empty()) return 0;
+    if (impl->sessions.size() >= kMaxSessions && !impl->sessions.contains(*key)) impl->sessions.clear();
+    impl->sessions[*key].reset(session);
+    return 1;
+  }
 
   explicit Impl(gate::Gate& g, ProxyOptions o) : gate(g), options(std::move(o)) {}
 
@@ -158,66 +254,96 @@ struct Proxy::Impl {
   }
 
   // Where a connection to host:port goes: --resolve, an IP literal, else DNS (the proxy's own).
-  // A non-public address is put to the gate again (it decides whether a sink names it).
-  awaitable<core::Result<std::vector<tcp::endpoint>>> destination(const core::Request& req, const std::string& host,
-                                                                    std::uint16_t port, core::Decision& decision) {
-    std::vector<std::string> addrs;
-    bool pinned = false;
+  awaitable<core::Result<Destination>> resolve(const std::string& host, std::uint16_t port) {
+    Destination d;
     for (const auto& r : options.resolves)
       if (r.host == host && r.port == port) {
-        addrs.push_back(r.address);
-        pinned = true;
+        d.addresses.push_back(r.address);
+        d.pinned = true;
       }
-    if (addrs.empty()) {
+    if (d.addresses.empty()) {
       if (core::parseIpAddress(host)) {
-        addrs.push_back(host);
+        d.addresses.push_back(host);
       } else {
         tcp::resolver resolver(ioc);
         beast::error_code ec;
         auto results = co_await resolver.async_resolve(host, std::to_string(port), net::redirect_error(use_awaitable, ec));
         if (ec) co_return makeError(Code::kUnavailable, "cannot resolve " + host + ": " + ec.message());
-        for (const auto& e : results) addrs.push_back(e.endpoint().address().to_string());
+        for (const auto& e : results) d.addresses.push_back(e.endpoint().address().to_string());
       }
     }
-    std::vector<tcp::endpoint> out;
-    bool allPublic = true;
-    for (const auto& a : addrs) {
+    for (const auto& a : d.addresses) {
       auto ip = core::parseIpAddress(a);
-      if (!ip || core::classifyAddress(*ip) != core::AddressClass::kPublic) allPublic = false;
+      if (!ip || core::classifyAddress(*ip) != core::AddressClass::kPublic) d.allPublic = false;
+    }
+    if (d.addresses.empty()) co_return makeError(Code::kUnavailable, "no address for " + host);
+    co_return d;
+  }
+
+  // A non-public address (SSRF) is put to the gate again: it decides whether a sink names it.
+  core::Result<void> checkAddresses(const core::Request& req, const Destination& where, core::Decision& decision) {
+    if (where.pinned || where.allPublic) return {};
+    core::Request again = req;
+    again.addresses = where.addresses;
+    decision = gate.decide(again);
+    if (decision.verdict != core::Verdict::kAllow)
+      return makeError(Code::kPermissionDenied, decision.reasons.empty() ? "denied" : decision.reasons.front());
+    return {};
+  }
+
+  static std::vector<tcp::endpoint> endpoints(const Destination& where, std::uint16_t port) {
+    std::vector<tcp::endpoint> out;
+    for (const auto& a : where.addresses) {
       beast::error_code ec;
       auto address = net::ip::make_address(a, ec);
       if (!ec) out.emplace_back(address, port);
     }
-    if (!pinned && !allPublic) {
-      core::Request again = req;
-      again.addresses = addrs;
-      decision = gate.decide(again);
-      if (decision.verdict != core::Verdict::kAllow)
-        co_return makeError(Code::kPermissionDenied, decision.reasons.empty() ? "denied" : decision.reasons.front());
-    }
-    if (out.empty()) co_return makeError(Code::kUnavailable, "no address for " + host);
-    co_return out;
+    return out;
   }
+
+  awaitable<core::Result<std::vector<tcp::endpoint>>> destination(const core::Request& req, const std::string& host,
+                                                                    std::uint16_t port, core::Decision& decision) {
+    auto where = co_await resolve(host, port);
+    if (!where) co_return where.error();
+    if (auto ok = checkAddresses(req, *where, decision); !ok) co_return ok.error();
+    co_return endpoints(*where, port);
+  }
+
+  // What became of one request's exchange with upstream.
+  enum class Relay : std::uint8_t {
+    kClosed,   // done (or failed, the client told); neither connection is kept
+    kKeepBoth, // done; client and upstream both keep alive
+    kKeepClient,  // done; the client keeps alive, the upstream connection is spent
+    kRetry,    // a reused upstream connection closed before answering: nothing sent to the client
+  };
 
   // Copies a response from upstream to the client as it arrives (bodies are not buffered).
   template <class Up, class Client>
-  awaitable<bool> relayResponse(Up& up, beast::flat_buffer& upBuf, Client& client, bool head, bool clientKeepAlive) {
+  awaitable<Relay> relayResponse(Up& up, beast::flat_buffer& upBuf, Client& client, bool head, bool clientKeepAlive,
+                                 bool retryable) {
     std::optional<http::response_parser<http::buffer_body>> parser;
     beast::error_code ec;
     // Interim 1xx answers (100 Continue) are the proxy's business, not the client's: skipped.
+    bool any = false;
     for (int interim = 0; interim < 8; ++interim) {
       parser.emplace();
       parser->body_limit(std::numeric_limits<std::uint64_t>::max());  // streamed, never held whole
       parser->skip(head);
       co_await http::async_read_header(up, upBuf, *parser, net::redirect_error(use_awaitable, ec));
-      if (ec || parser->get().result_int() / 100 != 1 || parser->get().result() == http::status::switching_protocols) break;
+      if (ec) break;
+      any = true;
+      if (parser->get().result_int() / 100 != 1 || parser->get().result() == http::status::switching_protocols) break;
     }
     auto& p = *parser;
     if (ec) {
+      const bool closedEarly = ec == http::error::end_of_stream || ec == net::error::eof ||
+                               ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated;
+      if (retryable && !any && upBuf.size() == 0 && closedEarly) co_return Relay::kRetry;
       co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_error", "upstream response: " + ec.message());
-      co_return false;
+      co_return Relay::kClosed;
     }
     auto& msg = p.get();
+    const bool upstreamKeepAlive = msg.keep_alive();
     for (const auto& name : connectionListed(msg)) msg.erase(name);
     for (const char* name : {"proxy-connection", "keep-alive", "proxy-authenticate", "upgrade", "te", "trailer"}) msg.erase(name);
     const bool framed = head || p.content_length().has_value() || p.chunked() || msg.result_int() / 100 == 1 ||
@@ -227,7 +353,7 @@ struct Proxy::Impl {
     msg.keep_alive(keep);
     http::response_serializer<http::buffer_body> sr{msg};
     co_await http::async_write_header(client, sr, net::redirect_error(use_awaitable, ec));
-    if (ec) co_return false;
+    if (ec) co_return Relay::kClosed;
     char buf[16384];
     while (!p.is_done() || !sr.is_done()) {
       if (!p.is_done()) {
@@ -235,7 +361,7 @@ struct Proxy::Impl {
         msg.body().size = sizeof(buf);
         co_await http::async_read(up, upBuf, p, net::redirect_error(use_awaitable, ec));
         if (ec == http::error::need_buffer) ec = {};
-        if (ec) co_return false;
+        if (ec) co_return Relay::kClosed;
         msg.body().size = sizeof(buf) - msg.body().size;
         msg.body().data = buf;
         msg.body().more = !p.is_done();
@@ -246,16 +372,69 @@ struct Proxy::Impl {
       }
       co_await http::async_write(client, sr, net::redirect_error(use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return false;
+      if (ec) co_return Relay::kClosed;
       if (p.is_done() && sr.is_done()) break;
     }
-    co_return keep;
+    if (!keep) co_return Relay::kClosed;
+    // The upstream connection can carry the next request only if this answer ended cleanly by
+    // its own framing and upstream did not say close (a 1xx switch never gets here).
+    const bool reusable = upstreamKeepAlive && framed && p.is_done() && msg.result_int() / 100 != 1;
+    co_return reusable ? Relay::kKeepBoth : Relay::kKeepClient;
   }
 
-  // Sends an allowed request upstream (a fresh connection each time) and relays the response.
+  // Opens the slot's connection to where (TCP, and TLS verified against --upstream-ca or the
+  // system store for tunnels). On failure returns the reason code and message for a 502.
+  awaitable<std::pair<std::string, std::string>> openUpstream(UpstreamSlot& slot, bool tls, const core::Url& url) {
+    auto eps = endpoints(slot.where, url.port);
+    auto up = std::make_unique<beast::tcp_stream>(ioc);
+    up->expires_after(std::chrono::seconds(options.connectTimeoutSeconds));
+    beast::error_code ec;
+    co_await up->async_connect(eps.begin(), eps.end(), net::redirect_error(use_awaitable, ec));
+    if (ec) co_return std::pair<std::string, std::string>{"proxy.upstream_error", "connect to " + url.host + ": " + ec.message()};
+    up->socket().set_option(tcp::no_delay(true), ec);
+    slot.tls = tls;
+    slot.host = url.host;
+    slot.port = url.port;
+    if (!tls) {
+      slot.plain = std::move(up);
+      co_return std::pair<std::string, std::string>{};
+    }
+    auto secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*up), upstreamTls);
+    SSL* s = secure->native_handle();
+    SSL_set_tlsext_host_name(s, url.host.c_str());
+    SSL_set1_host(s, url.host.c_str());
+    SSL_set_verify(s, SSL_VERIFY_PEER, nullptr);
+    // Resumption: a new tunnel to a host seen before skips the full handshake. A session is kept
+    // for the exact host and port it was verified for (onNewSession); a server that does not
+    // accept it does a full handshake.
+    slot.sessionKey = url.host + ":" + std::to_string(url.port);
+    SSL_set_ex_data(s, sessionKeyIndex(), &slot.sessionKey);
+    if (auto it = sessions.find(slot.sessionKey); it != sessions.end()) SSL_set_session(s, it->second.get());
+    co_await secure->async_handshake(ssl::stream_base::client, net::redirect_error(use_awaitable, ec));
+    if (ec) co_return std::pair<std::string, std::string>{"proxy.upstream_tls", "TLS with " + url.host + " failed: " + ec.message()};
+    slot.secure = std::move(secure);
+    co_return std::pair<std::string, std::string>{};
+  }
+
+  // Sends one request over the slot's connection and relays the answer.
+  template <class Up, class Client>
+  awaitable<Relay> exchange(Up& up, beast::flat_buffer& upBuf, Client& client, http::request<http::string_body>& out,
+                            bool head, bool clientKeepAlive, bool retryable) {
+    beast::get_lowest_layer(up).expires_after(std::chrono::seconds(options.bodyTimeoutSeconds));
+    beast::error_code ec;
+    co_await http::async_write(up, out, net::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (retryable) co_return Relay::kRetry;
+      co_return Relay::kClosed;
+    }
+    co_return co_await relayResponse(up, upBuf, client, head, clientKeepAlive, retryable);
+  }
+
+  // Sends an allowed request upstream, over the connection kept from the client's previous
+  // request when it goes to the same place and is still good, and relays the response.
   template <class Client>
-  awaitable<bool> forward(Client& client, http::request<http::string_body>& in, const core::Url& url,
-                          const core::Request& req, core::Decision& decision, bool tls) {
+  awaitable<bool> forward(Client& client, UpstreamSlot& slot, http::request<http::string_body>& in,
+                          const core::Url& url, const core::Request& req, core::Decision& decision, bool tls) {
     std::string body = in.body();
     if (!decision.obligations.empty()) {
       auto redacted = gate::applyObligations(body, decision.obligations, std::string());
@@ -266,10 +445,19 @@ struct Proxy::Impl {
       }
       body = std::move(*redacted);
     }
-    auto where = co_await destination(req, url.host, url.port, decision);
-    if (!where) {
-      if (where.error().code == Code::kPermissionDenied) co_await sendDecision(client, decision);
-      else co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_error", where.error().message);
+    bool reused = slot.matches(tls, url.host, url.port) && slot.idle();
+    if (!reused) {
+      slot.reset();
+      auto where = co_await resolve(url.host, url.port);
+      if (!where) {
+        co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_error", where.error().message);
+        co_return false;
+      }
+      slot.where = std::move(*where);
+    }
+    if (auto ok = checkAddresses(req, slot.where, decision); !ok) {
+      slot.reset();
+      co_await sendDecision(client, decision);
       co_return false;
     }
     http::request<http::string_body> out{in.method(), url.path + (url.query.empty() ? "" : "?" + url.query), 11};
@@ -279,45 +467,40 @@ struct Proxy::Impl {
                                    (defaultPort ? "" : ":" + std::to_string(url.port));
     out.set(http::field::host, hostHeader);
     out.body() = std::move(body);
-    out.keep_alive(false);
+    out.keep_alive(true);
     out.prepare_payload();
     const bool head = in.method() == http::verb::head;
 
-    beast::tcp_stream up(ioc);
-    up.expires_after(std::chrono::seconds(options.connectTimeoutSeconds));
-    beast::error_code ec;
-    co_await up.async_connect(where->begin(), where->end(), net::redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_error", "connect to " + url.host + ": " + ec.message());
-      co_return false;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!slot.open()) {
+        auto [code, why] = co_await openUpstream(slot, tls, url);
+        if (!code.empty()) {
+          slot.reset();
+          co_await sendStatus(client, http::status::bad_gateway, code, why);
+          co_return false;
+        }
+      }
+      // Sent again only when a kept connection proved dead before any answer, and only once.
+      const bool retryable = reused && attempt == 0 && idempotent(in.method());
+      Relay r = Relay::kClosed;
+      if (tls) r = co_await exchange(*slot.secure, slot.buf, client, out, head, in.keep_alive(), retryable);
+      else r = co_await exchange(*slot.plain, slot.buf, client, out, head, in.keep_alive(), retryable);
+      if (r == Relay::kRetry) {
+        slot.reset();
+        reused = false;
+        continue;
+      }
+      if (r == Relay::kKeepClient) slot.release();
+      else if (r != Relay::kKeepBoth) slot.reset();
+      co_return r != Relay::kClosed;
     }
-    up.socket().set_option(tcp::no_delay(true), ec);
-    up.expires_after(std::chrono::seconds(options.bodyTimeoutSeconds));
-    beast::flat_buffer upBuf;
-    if (!tls) {
-      co_await http::async_write(up, out, net::redirect_error(use_awaitable, ec));
-      if (ec) co_return false;
-      co_return co_await relayResponse(up, upBuf, client, head, in.keep_alive());
-    }
-    beast::ssl_stream<beast::tcp_stream> upTls(std::move(up), upstreamTls);
-    SSL* s = upTls.native_handle();
-    SSL_set_tlsext_host_name(s, url.host.c_str());
-    SSL_set1_host(s, url.host.c_str());
-    SSL_set_verify(s, SSL_VERIFY_PEER, nullptr);
-    co_await upTls.async_handshake(ssl::stream_base::client, net::redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_await sendStatus(client, http::status::bad_gateway, "proxy.upstream_tls",
-                          "TLS with " + url.host + " failed: " + ec.message());
-      co_return false;
-    }
-    co_await http::async_write(upTls, out, net::redirect_error(use_awaitable, ec));
-    if (ec) co_return false;
-    co_return co_await relayResponse(upTls, upBuf, client, head, in.keep_alive());
+    co_return false;
   }
 
   // Reads requests from a client (plain, or the inside of an inspected tunnel) and handles each.
   template <class Client>
   awaitable<void> serveRequests(Client& client, beast::tcp_stream& raw, beast::flat_buffer& buf, const Tunnel* tunnel) {
+    UpstreamSlot slot;
     for (;;) {
       http::request_parser<http::string_body> p;
       p.header_limit(static_cast<std::uint32_t>(options.maxHeaderBytes));
@@ -431,7 +614,7 @@ struct Proxy::Impl {
         co_await sendDecision(client, d);
         co_return;
       }
-      const bool keep = co_await forward(client, in, *url, req, d, tunnel != nullptr);
+      const bool keep = co_await forward(client, slot, in, *url, req, d, tunnel != nullptr);
       if (!keep) co_return;
     }
   }
@@ -619,6 +802,9 @@ core::Result<std::unique_ptr<Proxy>> Proxy::create(gate::Gate& gate, ProxyOption
   if (ec) return makeError(Code::kInvalidArgument, "upstream CA: " + ec.message());
   static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(up, kAlpn, sizeof kAlpn);
+  SSL_CTX_set_ex_data(up, Impl::implIndex(), impl.get());
+  SSL_CTX_set_session_cache_mode(up, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(up, &Impl::onNewSession);
 
   // Towards clients of inspected tunnels: http/1.1 only.
   SSL_CTX* down = impl->clientTls.native_handle();
