@@ -31,6 +31,7 @@ struct ProxyFlags {
   std::string clientsFile;
   std::size_t maxBody = proxy::ProxyOptions{}.maxBodyBytes;
   int headerTimeout = proxy::ProxyOptions{}.headerTimeoutSeconds;
+  int idleTimeout = proxy::ProxyOptions{}.idleTimeoutSeconds;
 };
 
 int fail(const std::string& message) {
@@ -68,6 +69,7 @@ int runProxy(const ProxyFlags& f, const Context& ctx) {
   }
   opts.maxBodyBytes = f.maxBody;
   opts.headerTimeoutSeconds = f.headerTimeout;
+  opts.idleTimeoutSeconds = f.idleTimeout;
   auto ca = proxy::CertAuthority::open(proxy::caDirectory(ctx.stateDir()));
   if (ca) {
     opts.ca = *ca;
@@ -130,9 +132,13 @@ void addProxyCommand(CLI::App& app, Context& ctx, int& exitCode) {
                   "File of '<sha256 of token> user [agent] [session]' lines: each client must send Proxy-Authorization");
   cmd->add_option("--ready-file", f->readyFile, "Write {\"port\": N} to this file once listening");
   cmd->add_option("--max-body", f->maxBody, "Largest request body read for inspection, in bytes (larger: denied)");
-  // Hidden (an empty group): for tests that cannot wait the default 30 s for a slow head.
+  // Hidden (an empty group): for tests that cannot wait the default 30 s for a slow head, or
+  // 120 s for an idle tunnel to be closed.
   cmd->add_option("--header-timeout", f->headerTimeout, "Seconds a request head may take to arrive (default 30)")
       ->check(CLI::Range(1, 3600))
+      ->group("");
+  cmd->add_option("--idle-timeout", f->idleTimeout, "Seconds a pass-through tunnel may stay silent (default 120)")
+      ->check(CLI::Range(1, 86400))
       ->group("");
   cmd->callback([f, &ctx, &exitCode] { exitCode = runProxy(*f, ctx); });
 }

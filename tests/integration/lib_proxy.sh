@@ -101,7 +101,7 @@ make_test_ca() {
     -addext "keyUsage=critical,keyCertSign,cRLSign" 2>"$d/openssl.log"
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$d/upstream.key" -out "$d/upstream.csr" -subj "/CN=api.anthropic.com" 2>>"$d/openssl.log"
-  printf '%s\n' "subjectAltName=DNS:api.anthropic.com,DNS:files.example.com,DNS:localhost,IP:127.0.0.1" \
+  printf '%s\n' "subjectAltName=DNS:api.anthropic.com,DNS:files.example.com,DNS:tunnel.example.com,DNS:localhost,IP:127.0.0.1" \
     "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
     "extendedKeyUsage=serverAuth" >"$d/upstream.ext"
   openssl x509 -req -in "$d/upstream.csr" -CA "$d/upstream-ca.crt" -CAkey "$d/upstream-ca.key" \

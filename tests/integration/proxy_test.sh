@@ -43,6 +43,7 @@ AIRLOCK_CA="$AIRLOCK_HOME/ca/ca.crt"
 start_upstream "$WORK/up"
 A="api.anthropic.com:$UP_HTTPS"   # the model API as the client addresses it
 F="files.example.com:$UP_HTTP"    # the plain-http file host
+T="tunnel.example.com:$UP_HTTPS"  # a sink with no inspection: CONNECT is a byte tunnel
 
 POLICY="$WORK/policy.yaml"
 cat >"$POLICY" <<YAML
@@ -66,18 +67,21 @@ sinks:
   local:
     http: { hosts: [localhost], methods: [GET] }
     clearance: public
+  passthru:
+    http: { hosts: [tunnel.example.com] }
+    clearance: public
 roles:
   analyst:
-    allow: [{ action: net.request, sink: [anthropic-api, plain, local] }]
+    allow: [{ action: net.request, sink: [anthropic-api, plain, local, passthru] }]
   office-agent:
-    allow: [{ action: net.request, sink: [anthropic-api, plain, local] }]
+    allow: [{ action: net.request, sink: [anthropic-api, plain, local, passthru] }]
 defaults: { decision: deny, non_interactive_ask: deny }
 YAML
 "$AIRLOCK" policy lint "$POLICY" >/dev/null 2>&1 || { bad "test policy does not lint"; "$AIRLOCK" policy lint "$POLICY" >&2 || true; }
 
 # unknown.example.net resolves to the upstream too: only the policy keeps requests from it.
 PROXY_ARGS=(--policy "$POLICY" --user alice --agent cowork --session s1
-  --resolve "$A:127.0.0.1" --resolve "$F:127.0.0.1"
+  --resolve "$A:127.0.0.1" --resolve "$F:127.0.0.1" --resolve "$T:127.0.0.1"
   --resolve "unknown.example.net:$UP_HTTP:127.0.0.1" --resolve "unknown.example.net:$UP_HTTPS:127.0.0.1"
   --upstream-ca "$UP_CA")
 start_proxy "${PROXY_ARGS[@]}"
@@ -307,6 +311,28 @@ else
   expect_nothing_upstream "absolute URL vs Host"
 fi
 
+# --- pass-through tunnels (a sink with no inspection, methods, paths or credentials): the
+# client does TLS with upstream itself (it verifies the upstream's own certificate, not
+# airlock's), and bytes go both ways unchanged, whatever their size.
+upstream_mark
+tcurl() { curl --silent --show-error --max-time 60 --noproxy '' --proxy "http://127.0.0.1:$PROXY_PORT" --cacert "$UP_CA" "$@"; }
+_lp_req tcurl --data-binary @"$WORK/text2.txt" "https://$T/through"
+expect_arrived "pass-through tunnel" POST /through "$WORK/text2.txt"
+expect_eq "pass-through tunnel: SNI upstream is the client's" "$(jget sni <<<"$UP_LINE")" tunnel.example.com
+upstream_mark
+OUT=$(tcurl -w '%{http_code}\n' -o /dev/null -o "$WORK/tunnel-big.out" "https://$T/one" "https://$T/big?n=5000000")
+expect_eq "pass-through keep-alive: two answers" "$(tr '\n' ' ' <<<"$OUT")" "200 200 "
+expect_eq "pass-through keep-alive: one upstream connection" "$(new_upstream_conns)" 1
+expect_eq "pass-through download: size" "$(stat -c %s "$WORK/tunnel-big.out")" 5000000
+expect_eq "pass-through download: bytes" "$(sha "$WORK/tunnel-big.out")" \
+  "$(python3 -c 'import sys,hashlib
+p=b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"; n=5000000
+print(hashlib.sha256((p*(n//64+1))[:n]).hexdigest())')"
+# A client that tries to talk to its own CA's name through the tunnel fails: the proxy does not
+# terminate TLS here, so airlock's CA is not what the client sees.
+_lp_req pcurl "https://$T/with-airlock-ca"
+[ "$RC" != 0 ] && ok || bad "pass-through tunnel verified against airlock's CA: it was intercepted"
+
 # --- (f) inside a CONNECT tunnel the request must be for the CONNECT host
 upstream_mark
 preq -H "x-api-key: $ORG_KEY" -H "Host: $F" --data-binary @"$WORK/message.json" "https://$A/v1/messages"
@@ -452,7 +478,7 @@ sed 's|paths: \["/v1/messages", "/v1/files"\]|paths: ["/v1/messages"]|' "$POLICY
 grep -qF 'paths: ["/v1/messages"] }' "$POLICY_STRICT" && ok || bad "strict policy: the paths line was not rewritten"
 STRICT_ARGS=("${PROXY_ARGS[@]}")
 STRICT_ARGS[1]="$POLICY_STRICT"
-start_proxy "${STRICT_ARGS[@]}" --header-timeout 2
+start_proxy "${STRICT_ARGS[@]}" --header-timeout 2 --idle-timeout 3
 # tunnel_post PATH [HOST_HEADER]: a raw POST of {} with the org key inside the inspected tunnel to
 # api.anthropic.com; prints raw_http's JSON.
 tunnel_post() {
@@ -609,6 +635,49 @@ upstream_mark
 preq "http://$F/after-slowloris"
 expect_eq "after slowloris: a normal request passes" "$CODE" 200
 expect_eq "after slowloris: it arrived" "$(new_upstream_requests)" 1
+
+# A pass-through tunnel stays open while bytes move in either direction, and is closed once
+# nothing has moved for the idle limit (hidden --idle-timeout 3 here, 120 s by default).
+OUT=$(python3 - "$PROXY_PORT" "$T" "$UP_CA" <<'PY'
+import json, socket, ssl, sys, time
+port, target, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+host = target.rsplit(":", 1)[0]
+s = socket.create_connection(("127.0.0.1", port), timeout=60)
+s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+out = {"connect": head.split(b" ")[1].decode(), "answered": 0, "closed": False}
+t = ssl.create_default_context(cafile=ca).wrap_socket(s, server_hostname=host)
+
+def get(path):
+    t.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, target)).encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += t.recv(65536)
+    h, _, body = data.partition(b"\r\n\r\n")
+    n = int([l.split(b":")[1] for l in h.split(b"\r\n") if l.lower().startswith(b"content-length:")][0])
+    while len(body) < n:
+        body += t.recv(65536)
+    return h.split(b" ")[1].decode()
+
+# Seven requests one second apart: 7 s in all, over twice the idle limit, never idle 3 s.
+for i in range(7):
+    if get("/busy-%d" % i) == "200":
+        out["answered"] += 1
+    time.sleep(1)
+# Then silence: the proxy must close the tunnel (the client gives up after 60 s).
+t.settimeout(60)
+try:
+    out["closed"] = t.recv(1) == b""
+except (ssl.SSLError, OSError):
+    out["closed"] = True
+print(json.dumps(out))
+PY
+)
+expect_eq "idle tunnel: CONNECT answered" "$(jget connect <<<"$OUT")" 200
+expect_eq "idle tunnel: a busy tunnel outlives the idle limit" "$(jget answered <<<"$OUT")" 7
+expect_eq "idle tunnel: a silent tunnel is closed" "$(jget closed <<<"$OUT")" true
 
 # A head over 64 KiB: 431, nothing upstream.
 upstream_mark

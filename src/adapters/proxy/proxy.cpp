@@ -619,22 +619,42 @@ struct Proxy::Impl {
     }
   }
 
-  // Byte relay between the client and upstream for a tunnel that is not inspected.
-  awaitable<void> pump(beast::tcp_stream& from, beast::tcp_stream& to) {
+  // The state both directions of a pass-through tunnel share (it lives in connect()'s frame,
+  // which outlives both).
+  struct Relaying {
+    std::uint64_t activity = 0;  // bumped on every read; the idle watchdog compares it
+    int running = 2;             // directions still copying
+    net::steady_timer tick;      // the watchdog's timer; cancelled when the last direction ends
+    explicit Relaying(net::io_context& ioc) : tick(ioc) {}
+  };
+
+  // Byte relay in one direction of a pass-through tunnel, on the raw (non-blocking) sockets:
+  // it waits for readability before reading, since in request/response traffic a read tried
+  // straight after the previous write finds nothing (a wasted system call per message), and
+  // it has no per-operation timer (re-arming one per read cost a timerfd update each): the
+  // tunnel's idle limit is kept by one watchdog in connect().
+  awaitable<void> pump(tcp::socket& from, tcp::socket& to, Relaying& r) {
     char buf[16384];
-    for (;;) {
-      beast::error_code ec;
-      from.expires_after(std::chrono::seconds(options.idleTimeoutSeconds));
-      std::size_t n = co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
-      if (n > 0) {
-        beast::error_code wec;
-        co_await net::async_write(to, net::buffer(buf, n), net::redirect_error(use_awaitable, wec));
-        if (wec) break;
+    beast::error_code ec;
+    for (bool ready = false;;) {
+      if (!ready) {
+        co_await from.async_wait(tcp::socket::wait_read, net::redirect_error(use_awaitable, ec));
+        if (ec) break;
       }
+      const std::size_t n = from.read_some(net::buffer(buf), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        ready = false;
+        continue;
+      }
+      if (ec || n == 0) break;
+      ++r.activity;
+      co_await net::async_write(to, net::buffer(buf, n), net::redirect_error(use_awaitable, ec));
       if (ec) break;
+      ready = n == sizeof(buf);  // a full buffer: more is probably waiting
     }
     beast::error_code ignored;
-    to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    to.shutdown(tcp::socket::shutdown_send, ignored);
+    if (--r.running == 0) r.tick.cancel();
   }
 
   awaitable<void> connect(beast::tcp_stream& client, beast::flat_buffer& buf, std::string target, ClientIdentity who) {
@@ -718,18 +738,27 @@ struct Proxy::Impl {
     co_await net::async_write(up, pending, net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     buf.consume(buf.size());
-    // Both directions until either side is done.
-    bool done = false;
-    net::co_spawn(ioc, [this, &client, &up, &done]() -> awaitable<void> {
-      co_await pump(up, client);
-      done = true;
-    }, net::detached);
-    co_await pump(client, up);
-    // Wait for the other direction to finish (it ends when upstream closes or goes idle).
-    net::steady_timer t(ioc);
-    while (!done) {
-      t.expires_after(std::chrono::milliseconds(20));
-      co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    // Both directions until both are done: each ends on EOF or an error and half-closes the
+    // other side. The tunnel is closed once nothing has moved either way for the idle limit.
+    tcp::socket& c = client.socket();
+    tcp::socket& u = up.socket();
+    c.non_blocking(true, ec);
+    if (!ec) u.non_blocking(true, ec);
+    if (ec) co_return;
+    Relaying r(ioc);
+    net::co_spawn(ioc, pump(u, c, r), net::detached);
+    net::co_spawn(ioc, pump(c, u, r), net::detached);
+    bool closed = false;
+    while (r.running > 0) {
+      const std::uint64_t seen = r.activity;
+      r.tick.expires_after(std::chrono::seconds(options.idleTimeoutSeconds));
+      co_await r.tick.async_wait(net::redirect_error(use_awaitable, ec));
+      if (r.running > 0 && !closed && ec != net::error::operation_aborted && r.activity == seen) {
+        beast::error_code ignored;  // idle: both directions' waits end with operation_aborted
+        c.cancel(ignored);
+        u.cancel(ignored);
+        closed = true;
+      }
     }
   }
 
