@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -25,16 +24,6 @@ struct InspectFlags {
   bool json = false;
 };
 
-// The airlock-pdf helper: $AIRLOCK_PDF_HELPER, else next to this executable.
-std::string pdfHelperPath(const Context& ctx) {
-  std::string fromEnv = ctx.env.get("AIRLOCK_PDF_HELPER");
-  if (!fromEnv.empty()) return fromEnv;
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return (self.parent_path() / "airlock-pdf").string();
-}
-
 nlohmann::json findingJson(const inspect::Finding& f) {
   nlohmann::json j;
   j["kind"] = std::string(inspect::findingKindName(f.kind));
@@ -49,7 +38,7 @@ nlohmann::json findingJson(const inspect::Finding& f) {
 
 int run(const InspectFlags& flags, const Context& ctx) {
   inspect::Limits limits;
-  limits.pdfHelper = pdfHelperPath(ctx);
+  limits.pdfHelper = ctx.pdfHelper();
   inspect::Format forced = inspect::Format::kUnknown;
   if (!flags.format.empty()) {
     forced = inspect::parseFormat(flags.format);

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 namespace airlock::cli {
@@ -29,7 +31,17 @@ core::Result<std::unique_ptr<gate::Gate>> Context::openGate(std::shared_ptr<cons
   opts.home = env.home();
   opts.cwd = env.cwd;
   opts.dlpKey = env.get("AIRLOCK_DLP_KEY");
+  opts.inspectLimits.pdfHelper = pdfHelper();
   return gate::Gate::open(std::move(policy), std::move(opts));
+}
+
+std::string Context::pdfHelper() const {
+  std::string fromEnv = env.get("AIRLOCK_PDF_HELPER");
+  if (!fromEnv.empty()) return fromEnv;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return (self.parent_path() / "airlock-pdf").string();
 }
 
 std::string Context::user() const {

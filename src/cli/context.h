@@ -28,6 +28,8 @@ struct Context {
   core::Result<std::unique_ptr<gate::Gate>> openGate(std::shared_ptr<const policy::Policy> policy) const;
   std::string stateDir() const { return gate::stateDirectory(env); }
   std::string user() const;  // $AIRLOCK_USER, else the OS user
+  // The airlock-pdf helper (PDF inspection): $AIRLOCK_PDF_HELPER, else next to this executable.
+  std::string pdfHelper() const;
 };
 
 // The built-in default policy (policies/default.yaml, embedded at build time).

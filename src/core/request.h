@@ -114,6 +114,9 @@ struct Decision {
   std::string resource;              // the canonical resource that was decided on
   std::vector<Obligation> obligations;  // spans of Request::body to anonymize (allow only)
   std::vector<std::string> detected;    // "detector×count" found in the content, for audit
+  // Observed content's document-inspection findings (src/inspect), strongest first: "hidden
+  // (tiny-font) at word/document.xml paragraph 3 run 2, score 95". Never the text itself.
+  std::vector<std::string> inspected;
   // net.request tunnels: the sink's requests must be seen (inspect: true, pinned credentials,
   // methods or paths), so the adapter terminates TLS and asks again for each request inside.
   bool inspect = false;

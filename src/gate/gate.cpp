@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <exception>
@@ -20,6 +21,7 @@
 #include "dlp/anonymize.h"
 #include "dlp/extract.h"
 #include "dlp/scanner.h"
+#include "inspect/inspect.h"
 #include "policy/index.h"
 
 namespace airlock::gate {
@@ -344,12 +346,50 @@ struct Gate::Impl {
   Decision finish(const core::Request& req, const Canonical& c, Decision d, std::int64_t size,
                   const Observation* observed = nullptr);
   Decision observe(const Observation& o);
+
+  // Document inspection of what was observed (DESIGN.md "Content inspection"): the document
+  // behind the path, and the content the agent was shown. True when either carries hidden
+  // content or instructions addressed to an assistant, or the document cannot be inspected
+  // (unknown content is assumed the worst). The findings go into d.inspected and the reasons
+  // as kind, hiding, place and score: never the hidden text, which is document content.
+  bool inspectObserved(const Observation& o, Decision& d) {
+    bool untrusted = false;
+    auto take = [&](const inspect::Report& r, std::string_view what) {
+      if (!r.untrusted()) return;
+      untrusted = true;
+      std::vector<const inspect::Finding*> order;
+      for (const auto& f : r.findings) order.push_back(&f);
+      std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
+      for (const auto* f : order) {
+        if (d.inspected.size() >= kMaxInspected) break;
+        d.inspected.push_back(fmt::format("{} ({}) at {}, score {}", inspect::findingKindName(f->kind),
+                                          inspect::hidingName(f->hiding), core::redactSecrets(f->where), f->score));
+      }
+      d.reasons.push_back(fmt::format("{} carries {} inspection finding{} (strongest: {}): untrusted", what,
+                                      r.findings.size(), r.findings.size() == 1 ? "" : "s",
+                                      d.inspected.empty() ? "?" : d.inspected.front()));
+    };
+    if (!o.document.empty()) {
+      auto report = inspect::inspect(o.document, o.path, options.inspectLimits);
+      if (!report) {
+        untrusted = true;
+        d.reasons.push_back("document could not be inspected (" + core::redactSecrets(report.error().message) +
+                            "): untrusted");
+      } else {
+        take(*report, "document");
+      }
+    }
+    if (!o.content.empty()) take(inspect::analyzeText(o.content, "content"), "content");
+    return untrusted;
+  }
+  static constexpr std::size_t kMaxInspected = 16;
 };
 
 Gate::Gate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gate::~Gate() = default;
 
 const policy::Policy& Gate::policy() const { return *impl_->policy; }
+const inspect::Limits& Gate::inspectLimits() const { return impl_->options.inspectLimits; }
 
 core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Policy> policy, GateOptions options) {
   auto impl = std::make_unique<Impl>();
@@ -941,12 +981,13 @@ Decision Gate::Impl::observe(const Observation& o) {
       label = label.join(cv.label);
       d.detected = std::move(cv.detected);
     }
+    const bool untrusted = inspectObserved(o, d) || o.untrusted;
     if (o.session.empty()) {
       d.sessionLabel = label;
-      d.untrusted = o.untrusted;
+      d.untrusted = untrusted;
     } else {
       auto updated = sessions->update(o.session, [&](flow::SessionState& s) -> core::Status {
-        s.raise(label, o.untrusted);
+        s.raise(label, untrusted);
         if (o.size > 0) s.bytesRead += o.size;
         return {};
       });
@@ -959,7 +1000,7 @@ Decision Gate::Impl::observe(const Observation& o) {
     }
     d.payloadLabel = label;
     d.reasons.push_back(fmt::format("observed {} {} labelled {}{}", core::actionName(o.action), c.resource,
-                                    policy->lattice().format(label), o.untrusted ? " (untrusted)" : ""));
+                                    policy->lattice().format(label), untrusted ? " (untrusted)" : ""));
   } catch (const std::exception& e) {
     denyInternal(d, fmt::format("internal error: {}", e.what()));
   }

@@ -19,6 +19,7 @@
 #include "core/request.h"
 #include "core/result.h"
 #include "flow/session.h"
+#include "inspect/inspect.h"
 #include "policy/policy.h"
 
 namespace airlock::gate {
@@ -29,9 +30,13 @@ struct GateOptions {
   std::string cwd;        // default working directory for relative paths
   const core::Clock* clock = nullptr;  // must outlive the Gate; nullptr = system clock
   std::string dlpKey;     // key material for pseudonym/encrypt redaction ($AIRLOCK_DLP_KEY)
+  inspect::Limits inspectLimits;  // document inspection of observed content (pdfHelper: airlock-pdf)
 };
 
 // Something that happened (PostToolUse, a file the sandbox saw opened): raises the session.
+// Content and documents are inspected (src/inspect): hidden text or instructions addressed to an
+// assistant make the content, and the session, untrusted; so does a document that cannot be
+// inspected (fail closed).
 struct Observation {
   std::string user;
   std::string agent;
@@ -44,8 +49,10 @@ struct Observation {
   std::int64_t size = -1;
   std::string digest;     // hex SHA-256 of the content, when known
   bool untrusted = false; // the content came from outside / carried hidden instructions
-  std::string_view content;  // the bytes seen, scanned by the policy's detector rules; must
-                             // outlive the call (never stored or logged)
+  std::string_view content;  // the bytes seen, scanned by the policy's detector rules and for
+                             // hidden instructions; must outlive the call (never stored or logged)
+  std::string_view document; // the raw file behind `path` when it is a document the adapter read
+                             // (docx, pdf, html…): inspected for hidden content; same rules
 };
 
 struct Explanation {
@@ -63,6 +70,7 @@ class Gate {
   Explanation explain(const core::Request& request);
 
   const policy::Policy& policy() const;
+  const inspect::Limits& inspectLimits() const;
   // True when the policy has detector rules, i.e. observe() looks at Observation::content.
   bool scansContent() const;
 
