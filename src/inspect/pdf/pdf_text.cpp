@@ -261,7 +261,8 @@ class TextCollector : public OutputDev {
     g.ex = g.ox + adx;
     g.ey = g.oy + ady;
     // The em square as drawn: text space (0, size) and (size * Tz, 0) through the text matrix
-    // and the CTM. A Type 3 font's glyph space is its own (FontMatrix), not 1/1000 of the size.
+    // and the CTM. A Type 3 font's glyph space is its own: its size is its FontBBox through its
+    // FontMatrix, and unknown when the box is empty (allowed), when no size verdict is made.
     const double size = state->getFontSize();
     double tx = 0, ty = 0, vx = 0, vy = 0, wx = 0, wy = 0;
     state->textTransformDelta(0, size, &tx, &ty);
@@ -269,15 +270,22 @@ class TextCollector : public OutputDev {
     state->textTransformDelta(size * state->getHorizScaling(), 0, &tx, &ty);
     state->transformDelta(tx, ty, &wx, &wy);
     double ascent = 0.95, descent = -0.35, scaleV = 1, scaleH = 1;
+    bool sizeKnown = true;
     if (const auto& font = state->getFont()) {
       if (std::isfinite(font->getAscent())) ascent = std::clamp(font->getAscent(), 0.0, 1.5);
       if (std::isfinite(font->getDescent())) descent = std::clamp(font->getDescent(), -1.0, 0.0);
       if (font->getType() == fontType3) {
         const double* fm = font->getFontMatrix();
-        const double h = std::hypot(fm[0], fm[1]) / 0.001, v = std::hypot(fm[2], fm[3]) / 0.001;
-        if (std::isfinite(h) && std::isfinite(v)) {
-          scaleH = h;
-          scaleV = v;
+        const double* bb = font->getFontBBox();
+        const double sv = std::hypot(fm[2], fm[3]), sh = std::hypot(fm[0], fm[1]);
+        const double h = std::fabs(bb[3] - bb[1]) * sv, w = std::fabs(bb[2] - bb[0]) * sh;
+        if (std::isfinite(h) && std::isfinite(w) && h > 0 && w > 0) {
+          scaleV = h;
+          scaleH = w;
+          ascent = std::clamp(std::max(bb[3], bb[1]) * sv / h, 0.0, 1.0);
+          descent = ascent - 1;
+        } else {
+          sizeKnown = false;
         }
       }
     }
@@ -299,7 +307,7 @@ class TextCollector : public OutputDev {
     }
     g.uLen = static_cast<std::uint32_t>(std::max(n, 0));
     g.space = allSpace;
-    g.key = classify(state, g, width);
+    g.key = classify(state, g, width, sizeKnown);
     glyphs_.push_back(g);
   }
 
@@ -371,7 +379,7 @@ class TextCollector : public OutputDev {
     return b;
   }
 
-  Key classify(GfxState* state, const Glyph& g, double width) {
+  Key classify(GfxState* state, const Glyph& g, double width, bool sizeKnown) {
     const int render = state->getRender();
     if (render == 3) return {Hiding::kTransparent, Reason::kRender3};
     if (render == 7) return {Hiding::kTransparent, Reason::kRender7};
@@ -384,8 +392,8 @@ class TextCollector : public OutputDev {
     const Box page{0, 0, state->getPageWidth(), state->getPageHeight()};
     if (!finite(g.box) || disjoint(g.box, page)) return {Hiding::kOffPage, Reason::kOutsideCrop};
     if (disjoint(g.box, clipBox(state))) return {Hiding::kOffPage, Reason::kClipped};
-    if (!(g.em > kTinyPoints)) return {Hiding::kTinyFont, Reason::kTinyFont, tenths(g.em)};
-    if (!(width > kTinyPoints)) return {Hiding::kTinySpacing, Reason::kSqueezed, tenths(width)};
+    if (sizeKnown && !(g.em > kTinyPoints)) return {Hiding::kTinyFont, Reason::kTinyFont, tenths(g.em)};
+    if (sizeKnown && !(width > kTinyPoints)) return {Hiding::kTinySpacing, Reason::kSqueezed, tenths(width)};
 
     Rgb behind;
     if (!background((g.box.x0 + g.box.x1) / 2, (g.box.y0 + g.box.y1) / 2, behind)) return {};
@@ -674,12 +682,12 @@ class Extractor {
     const int pages = doc->getNumPages();
     if (pages < 0 || static_cast<std::uint64_t>(pages) > options_.maxPages)
       return fail("the PDF has " + std::to_string(pages) + " pages, over the limit of " + std::to_string(options_.maxPages));
+    // With optional content, Gfx counts what it does not draw (layers off, or membership
+    // dictionaries that evaluate to hidden): a page where it counts any is drawn twice.
     OCGs* ocgs = doc->getOptContentConfig();
-    const bool layersOff = ocgs && ocgs->isOk() && std::any_of(ocgs->getOCGs().begin(), ocgs->getOCGs().end(), [](const auto& e) {
-                             return e.second && e.second->getState() == OptionalContentGroup::Off;
-                           });
+    const bool layers = ocgs && ocgs->isOk() && !ocgs->getOCGs().empty();
     for (int p = 1; p <= pages; ++p) {
-      if (!page(*doc, p, layersOff ? ocgs : nullptr)) return fail(error_);
+      if (!page(*doc, p, layers ? ocgs : nullptr)) return fail(error_);
     }
     // (poppler also rebuilds the table when an object it points to turns out not to be there)
     if (rebuilt && !rebuiltNoted) note("the PDF is damaged: its cross-reference table was rebuilt");
@@ -763,6 +771,13 @@ class Extractor {
         } else {
           g.key = {Hiding::kVanish, Reason::kOptionalContent};
         }
+      }
+      if (i != a.size()) {
+        // Not a subsequence: content shown only while some layer is off (a visibility
+        // expression). The first drawing stands; the hidden text is only counted.
+        all.reset();
+        note(where + ": " + std::to_string(shown->hiddenChars()) +
+             " characters in optional content that is turned off were not extracted");
       }
     }
     TextCollector& drawn = all ? *all : *shown;

@@ -53,6 +53,8 @@ struct Spec {
   std::string extGState;       // the resources' /ExtGState dictionary body
   std::string properties;      // the resources' /Properties dictionary body
   std::string annots;          // page 1 /Annots array body
+  std::string fonts;           // more resource fonts: "/F2 9 0 R"
+  std::string pageExtra;       // more page entries: "/Rotate 90"
   std::string catalogExtra;    // more catalog entries
   std::string trailerExtra;    // more trailer entries
   std::vector<std::string> extra;  // objects 4 + pages*2 … , for references from the above
@@ -69,13 +71,14 @@ std::string makePdf(const Spec& spec) {
       "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>",
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
   };
-  std::string resources = "<< /Font << /F1 3 0 R >>";
+  std::string resources = "<< /Font << /F1 3 0 R " + spec.fonts + " >>";
   if (!spec.extGState.empty()) resources += " /ExtGState << " + spec.extGState + " >>";
   if (!spec.properties.empty()) resources += " /Properties << " + spec.properties + " >>";
   resources += " >>";
   for (std::size_t p = 0; p < pages; ++p) {
     std::string page = "<< /Type /Page /Parent 2 0 R /MediaBox " + spec.mediaBox;
     if (!spec.cropBox.empty()) page += " /CropBox " + spec.cropBox;
+    page += " " + spec.pageExtra;
     page += " /Resources " + resources + " /Contents " + std::to_string(5 + 2 * p) + " 0 R";
     if (p == 0 && !spec.annots.empty()) page += " /Annots [" + spec.annots + "]";
     page += " >>";
@@ -287,6 +290,36 @@ TEST(Pdf, InvisibleTextOverAnImageIsAnOcrLayer) {
   expectRuns(doc, {{"scanned words", Hiding::kVisible, ""}});
   ASSERT_EQ(doc.notes.size(), 1u);
   EXPECT_EQ(doc.notes[0], "page 1: invisible text over an image (an OCR text layer) is reported as visible");
+}
+
+TEST(Pdf, RotatedPageIsNotOffPage) {
+  Spec spec;
+  spec.pageExtra = "/Rotate 90";
+  spec.contents = {kVisible + text("", 500, 100, "near the far corner")};
+  expectRuns(extractOk(makePdf(spec)), {{"Quarterly report\nnear the far corner", Hiding::kVisible, ""}});
+}
+
+// A Type 3 font with one glyph ("a", a filled square) in a glyph space of the given size.
+std::string type3Font(const std::string& matrix, const std::string& bbox, int charProc) {
+  return "<< /Type /Font /Subtype /Type3 /FontBBox " + bbox + " /FontMatrix " + matrix + " /CharProcs << /a " +
+         std::to_string(charProc) + " 0 R >> /Encoding << /Type /Encoding /Differences [97 /a] >> /FirstChar 97 "
+         "/LastChar 97 /Widths [" + (matrix == "[0.0001 0 0 0.0001 0 0]" ? "10000" : "1000") + "] >>";
+}
+
+TEST(Pdf, Type3FontSizeComesFromItsGlyphSpace) {
+  // Glyph space 10000 units to the em: 12 pt is 12 pt, not 1.2 (a 1000-unit assumption).
+  Spec spec;
+  const int font = firstExtra(spec);
+  spec.fonts = "/F2 " + std::to_string(font) + " 0 R /F3 " + std::to_string(font + 2) + " 0 R";
+  spec.contents = {text("", 72, 700, "aaa", "/F2 12 Tf") + text("", 72, 680, "aaa", "/F2 0.5 Tf") +
+                   text("", 72, 660, "aaa", "/F3 0.5 Tf")};
+  spec.extra = {type3Font("[0.0001 0 0 0.0001 0 0]", "[0 0 10000 10000]", font + 1),
+                stream("", "10000 0 0 0 10000 10000 d1 0 0 10000 10000 re f"),
+                // An empty FontBBox is allowed: the size is unknown, so no verdict on it.
+                type3Font("[0.001 0 0 0.001 0 0]", "[0 0 0 0]", font + 3), stream("", "1000 0 0 0 1000 1000 d1 0 0 1000 1000 re f")};
+  expectRuns(extractOk(makePdf(spec)), {{"aaa", Hiding::kVisible, ""},
+                                        {"aaa", Hiding::kTinyFont, "font size 0.5 pt"},
+                                        {"aaa", Hiding::kVisible, ""}});
 }
 
 TEST(Pdf, PagesAreNamed) {
