@@ -280,6 +280,22 @@ TEST(Pdf, TextInALayerThatIsOffIsVanish) {
                                         {"after the layer", Hiding::kVisible, ""}});
 }
 
+TEST(Pdf, ContentShownOnlyWhileALayerIsOffIsKept) {
+  // A membership dictionary "all of these off" shows its content now and would hide it with
+  // every layer on: the second drawing is not a superset of the first, so the first stands.
+  Spec spec;
+  const int ocg = firstExtra(spec);
+  spec.properties = "/oc1 " + std::to_string(ocg) + " 0 R /md " + std::to_string(ocg + 1) + " 0 R";
+  spec.catalogExtra = "/OCProperties << /OCGs [" + std::to_string(ocg) + " 0 R] /D << /OFF [" + std::to_string(ocg) +
+                      " 0 R] >> >>";
+  spec.contents = {"/OC /md BDC " + text("", 72, 700, "shown while off") + "EMC /OC /oc1 BDC " +
+                   text("", 72, 680, "hidden") + "EMC\n"};
+  spec.extra = {"<< /Type /OCG /Name (L) >>", "<< /Type /OCMD /OCGs [" + std::to_string(ocg) + " 0 R] /P /AllOff >>"};
+  const Document doc = extractOk(makePdf(spec));
+  expectRuns(doc, {{"shown while off", Hiding::kVisible, ""}});
+  EXPECT_EQ(doc.notes, std::vector<std::string>{"page 1: 6 characters in optional content that is turned off were not extracted"});
+}
+
 TEST(Pdf, InvisibleTextOverAnImageIsAnOcrLayer) {
   Spec spec;
   std::string content = "q 500 0 0 100 60 650 cm BI /W 1 /H 1 /CS /G /BPC 8 ID ";
