@@ -33,7 +33,7 @@ namespace {
 // Bounds of one page's bookkeeping (the text limit bounds the output; these bound memory and the
 // quadratic checks on pages built to defeat them).
 constexpr std::size_t kMaxGlyphsPerPage = 500000;
-constexpr std::size_t kMaxRegions = 8192;  // the oldest half is forgotten beyond this
+constexpr std::size_t kMaxRegions = 4096;  // the oldest half is forgotten beyond this
 constexpr std::size_t kMaxImageRegions = 1024;
 constexpr std::uint32_t kMaxUnicodePerGlyph = 64;
 constexpr std::size_t kMaxXmpBytes = 16u << 20;
@@ -228,6 +228,42 @@ std::string why(const Key& key) {
   return {};
 }
 
+// A coarse grid over the page, so that "what is painted under this point" and "which glyphs
+// does this rectangle cover" look at what is near only: a table page has thousands of filled
+// cells and glyphs. A cell lists indices, in drawing order, of what overlaps it (regions) or
+// what has its centre in it (glyphs); coordinates off the page fall into the border cells.
+class Grid {
+ public:
+  static constexpr int kCells = 32;
+
+  void init(double width, double height) {
+    width_ = width > 1 ? width : 1;
+    height_ = height > 1 ? height : 1;
+    cells_.assign(kCells * kCells, {});
+  }
+  bool ready() const { return !cells_.empty(); }
+  void clear() {
+    for (auto& c : cells_) c.clear();
+  }
+  std::vector<std::uint32_t>& at(double x, double y) { return cells_[index(y, height_) * kCells + index(x, width_)]; }
+  template <typename F>
+  void forEach(const Box& b, F&& f) {
+    const int x0 = index(b.x0, width_), x1 = index(b.x1, width_), y0 = index(b.y0, height_), y1 = index(b.y1, height_);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x) f(cells_[y * kCells + x]);
+  }
+
+ private:
+  static int index(double v, double extent) {
+    const double f = v / extent * kCells;
+    if (!(f >= 0)) return 0;  // negative, or NaN
+    return f >= kCells ? kCells - 1 : static_cast<int>(f);
+  }
+
+  double width_ = 1, height_ = 1;
+  std::vector<std::vector<std::uint32_t>> cells_;
+};
+
 // Gfx interprets a page into this: every glyph with how it is drawn, and every painted area
 // (to know what is behind a glyph and what covers it later). No rasterising, no fonts loaded.
 class TextCollector : public OutputDev {
@@ -307,7 +343,9 @@ class TextCollector : public OutputDev {
     }
     g.uLen = static_cast<std::uint32_t>(std::max(n, 0));
     g.space = allSpace;
+    ensureGrids(state);
     g.key = classify(state, g, width, sizeKnown);
+    glyphAt_.at((g.box.x0 + g.box.x1) / 2, (g.box.y0 + g.box.y1) / 2).push_back(static_cast<std::uint32_t>(glyphs_.size()));
     glyphs_.push_back(g);
   }
 
@@ -316,7 +354,7 @@ class TextCollector : public OutputDev {
 
   bool tilingPatternFill(GfxState* state, Gfx*, Catalog*, GfxTilingPattern*, const double*, int, int, int, int, double,
                          double) override {
-    recordUnknown(clipBox(state));
+    recordUnknown(state, clipBox(state));
     return true;
   }
   bool functionShadedFill(GfxState* state, GfxFunctionShading*) override { return shaded(state); }
@@ -416,12 +454,20 @@ class TextCollector : public OutputDev {
     return {Hiding::kSameColour, Reason::kColour, packed(colour), packed(behind)};
   }
 
+  void ensureGrids(GfxState* state) {
+    if (regionAt_.ready()) return;
+    regionAt_.init(state->getPageWidth(), state->getPageHeight());
+    glyphAt_.init(state->getPageWidth(), state->getPageHeight());
+  }
+
   // The colour painted last at (x, y): false when that is not one known colour.
-  bool background(double x, double y, Rgb& out) const {
-    for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
-      if (contains(it->box, x, y)) {
-        if (!it->known) return false;
-        out = it->colour;
+  bool background(double x, double y, Rgb& out) {
+    const auto& here = regionAt_.at(x, y);
+    for (auto it = here.rbegin(); it != here.rend(); ++it) {
+      const Region& r = regions_[*it];
+      if (contains(r.box, x, y)) {
+        if (!r.known) return false;
+        out = r.colour;
         return true;
       }
     }
@@ -429,29 +475,45 @@ class TextCollector : public OutputDev {
     return true;
   }
 
+  void addRegion(const Region& region) {
+    if (regions_.size() >= kMaxRegions) {
+      regions_.erase(regions_.begin(), regions_.begin() + kMaxRegions / 2);
+      regionAt_.clear();
+      for (std::size_t i = 0; i < regions_.size(); ++i)
+        regionAt_.forEach(regions_[i].box, [i](auto& cell) { cell.push_back(static_cast<std::uint32_t>(i)); });
+    }
+    const auto i = static_cast<std::uint32_t>(regions_.size());
+    regions_.push_back(region);
+    regionAt_.forEach(region.box, [i](auto& cell) { cell.push_back(i); });
+  }
+
   void record(Region region, GfxState* state, bool opaque, Reason coverReason) {
+    ensureGrids(state);
     region.box = intersect(region.box, clipBox(state));
     if (!finite(region.box) || empty(region.box)) return;
     if (opaque) {
       // Glyphs drawn before and wholly under it are hidden behind it.
-      for (auto& g : glyphs_) {
-        if (g.key.hiding == Hiding::kVisible && !g.space && covers(region.box, g.box))
-          g.key = {Hiding::kBehind, coverReason};
-      }
+      const Box reach{region.box.x0 - kCoverSlack, region.box.y0 - kCoverSlack, region.box.x1 + kCoverSlack,
+                      region.box.y1 + kCoverSlack};
+      glyphAt_.forEach(reach, [&](const auto& cell) {
+        for (std::uint32_t i : cell) {
+          Glyph& g = glyphs_[i];
+          if (g.key.hiding == Hiding::kVisible && !g.space && covers(region.box, g.box)) g.key = {Hiding::kBehind, coverReason};
+        }
+      });
     }
-    if (regions_.size() >= kMaxRegions) regions_.erase(regions_.begin(), regions_.begin() + kMaxRegions / 2);
-    regions_.push_back(region);
+    addRegion(region);
   }
 
-  void recordUnknown(const Box& box) {
+  void recordUnknown(GfxState* state, const Box& box) {
+    ensureGrids(state);
     Region r;
-    r.box = box;
-    if (regions_.size() >= kMaxRegions) regions_.erase(regions_.begin(), regions_.begin() + kMaxRegions / 2);
-    if (finite(box) && !empty(box)) regions_.push_back(r);
+    r.box = intersect(box, clipBox(state));
+    if (finite(r.box) && !empty(r.box)) addRegion(r);
   }
 
   bool shaded(GfxState* state) {
-    recordUnknown(clipBox(state));
+    recordUnknown(state, clipBox(state));
     return true;
   }
 
@@ -476,6 +538,7 @@ class TextCollector : public OutputDev {
   }
 
   void recordFill(GfxState* state) {
+    ensureGrids(state);
     const double opacity = state->getFillOpacity();
     if (!(opacity > kInvisibleOpacity)) return;
     const GfxPath* path = state->getPath();
@@ -503,7 +566,7 @@ class TextCollector : public OutputDev {
     }
     if (first) return;
     if (!rects) {
-      recordUnknown(intersect(all, clipBox(state)));
+      recordUnknown(state, all);
       return;
     }
     GfxRGB c;
@@ -551,6 +614,8 @@ class TextCollector : public OutputDev {
   std::vector<Glyph> glyphs_;
   std::vector<Unicode> unicode_;
   std::vector<Region> regions_;
+  Grid regionAt_;
+  Grid glyphAt_;
   std::vector<Box> images_;
 };
 
