@@ -71,14 +71,14 @@ constexpr std::array kMarkers{
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\b(?:new|updated|revised)\s+instructions?\b)"},
     Marker{Cat::kAddressWeak, "chat role at line start", R"((?m)^[ \t]*(?:system|assistant)[ \t]*:)"},
     Marker{Cat::kAddressWeak, "prompt-format heading", R"((?m)^[ \t]*#{2,}[ \t]*(?:instruction|system)s?\b)"},
-    Marker{Cat::kShell, "shell upload", R"(\bcurl\s[^\n]*\s(?:-F|--form)\s+['"]?[\w.\-]*=@)"},
-    Marker{Cat::kShell, "shell upload", R"(\bcurl\s[^\n]*\s(?:-d|--data|--data-binary|--data-raw|--data-urlencode)\s*['"]?@)"},
-    Marker{Cat::kShell, "shell upload", R"(\bcurl\s[^\n]*\s(?:-T|--upload-file)\s)"},
+    Marker{Cat::kShell, "shell upload", R"(\bcurl\b[^\n]*?\s(?:-F|--form)\s+['"]?[\w.\-]*=@)"},
+    Marker{Cat::kShell, "shell upload", R"(\bcurl\b[^\n]*?\s(?:-d|--data|--data-binary|--data-raw|--data-urlencode)\s*['"]?@)"},
+    Marker{Cat::kShell, "shell upload", R"(\bcurl\b[^\n]*?\s(?:-T|--upload-file)\s)"},
     Marker{Cat::kShell, "shell upload", R"(--data-binary\s*['"]?@)"},
-    Marker{Cat::kShell, "shell upload", R"(\bwget\s[^\n]*--post-(?:file|data))"},
+    Marker{Cat::kShell, "shell upload", R"(\bwget\s[^\n]*?--post-(?:file|data))"},
     Marker{Cat::kShell, "pipes into a shell", R"(\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b)"},
     Marker{Cat::kShell, "decodes base64", R"(\bbase64\s+(?:-d|-D|--decode)\b)"},
-    Marker{Cat::kShell, "netcat redirect", R"(\b(?:nc|ncat|netcat)\s[^\n]*\s<\s*[~/\w])"},
+    Marker{Cat::kShell, "netcat redirect", R"(\b(?:nc|ncat|netcat)\s[^\n]*?\s<\s*[~/\w])"},
     Marker{Cat::kEndpoint, "upload endpoint", R"(/v1/files\b)"},
     Marker{Cat::kEndpoint, "upload endpoint", R"(\bapi\.anthropic\.com\b)"},
     Marker{Cat::kEndpoint, "exfiltration endpoint",
@@ -141,13 +141,14 @@ std::vector<Hit> scanMarkers(std::string_view text) {
   while (pos <= text.size() && hits.size() < kMaxHits) {
     if (!c.any->Match(text, pos, text.size(), RE2::UNANCHORED, &m, 1)) break;
     const std::size_t start = static_cast<std::size_t>(m.data() - text.data());
-    const std::size_t end = start + m.size();
     for (std::size_t i = 0; i < kMarkerCount; ++i) {
       re2::StringPiece one;
       if (c.each[i]->Match(text, start, text.size(), RE2::ANCHOR_START, &one, 1))
         hits.push_back(Hit{start, one.size(), static_cast<std::uint8_t>(i)});
     }
-    pos = end > start ? end : start + 1;
+    // From the next byte, not the match's end: markers overlap ("curl … webhook.site … -d @").
+    // The shell patterns are non-greedy, so a match is short and the search cheap.
+    pos = start + 1;
   }
   return hits;
 }
