@@ -18,7 +18,6 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/text.h"
 #include "inspect/extractors.h"
@@ -35,25 +34,44 @@ constexpr std::size_t kPathHead = 3, kPathTail = 8;  // a deep path is shown by 
 
 // ---- gumbo's memory
 
+// Every block gumbo holds is on an intrusive list (a header before the block), so that freeing
+// one is O(1) and the blocks still held at the end are freed here, without gumbo's recursion.
 class GumboArena {
  public:
-  GumboArena() = default;
+  GumboArena() { head_.prev = head_.next = &head_; }
   GumboArena(const GumboArena&) = delete;
   GumboArena& operator=(const GumboArena&) = delete;
   ~GumboArena() {
-    for (void* p : live_) std::free(p);
+    for (Header* h = head_.next; h != &head_;) {
+      Header* next = h->next;
+      std::free(h);
+      h = next;
+    }
   }
   static void* allocate(void* self, std::size_t n) {
-    void* p = std::malloc(n == 0 ? 1 : n);
-    if (p != nullptr) static_cast<GumboArena*>(self)->live_.insert(p);
-    return p;
+    auto* arena = static_cast<GumboArena*>(self);
+    auto* h = static_cast<Header*>(std::malloc(sizeof(Header) + n));
+    if (h == nullptr) return nullptr;
+    h->prev = &arena->head_;
+    h->next = arena->head_.next;
+    arena->head_.next->prev = h;
+    arena->head_.next = h;
+    return h + 1;
   }
-  static void deallocate(void* self, void* p) {
-    if (p != nullptr && static_cast<GumboArena*>(self)->live_.erase(p) != 0) std::free(p);
+  static void deallocate(void*, void* p) {
+    if (p == nullptr) return;
+    Header* h = static_cast<Header*>(p) - 1;
+    h->prev->next = h->next;
+    h->next->prev = h->prev;
+    std::free(h);
   }
 
  private:
-  std::unordered_set<void*> live_;
+  struct alignas(16) Header {  // keeps the block after it aligned as malloc's
+    Header* prev;
+    Header* next;
+  };
+  Header head_;
 };
 
 // ---- small string helpers
@@ -671,7 +689,7 @@ class Walker {
   // Where a run is: the element path; for Markdown the source line first.
   std::string place(unsigned line, bool withPath) const {
     if (!options_.markdown) return path();
-    std::string out = "line " + std::to_string(line);
+    std::string out = "line " + std::to_string(line + options_.lineOffset);
     if (withPath) {
       // The walk wraps Markdown in html and body; the elements below them are the news.
       std::string p = path();

@@ -1,10 +1,13 @@
 // Text formats: plain text (paragraph runs), Markdown (through the HTML walk, so that inline
 // HTML hides text as it would when rendered; comments, image alt text, `[//]: # (…)`
-// reference-definition comments and front matter are side channels), CSV (a run per cell,
-// "row R col C") and JSON (a run per string value, where = its JSON pointer).
+// reference-definition comments and front matter are side channels), CSV (a run per row,
+// cells joined by " | ", "row R") and JSON (a run per string value, where = its JSON pointer).
+#include <gumbo.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "inspect/extractors.h"
 #include "inspect/text_family.h"
 
@@ -70,6 +73,20 @@ bool isReferenceDefinition(std::string_view line) {
   return line.find_first_not_of(" \t", close + 2) != std::string_view::npos;
 }
 
+// "<name" or "</name" with an HTML element's name, followed by a space, '>', '/' or the line's
+// end, or "<!": what Markdown passes through as HTML. Other names ("<filename>", "<T>") are
+// shown as text here: as elements they would never close and nest ever deeper.
+bool looksLikeTag(std::string_view s) {
+  std::size_t i = 1;
+  if (i < s.size() && s[i] == '!') return true;
+  if (i < s.size() && s[i] == '/') ++i;
+  const std::size_t start = i;
+  if (i >= s.size() || !std::isalpha(static_cast<unsigned char>(s[i]))) return false;
+  while (i < s.size() && i - start < 16 && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '-')) ++i;
+  if (!(i == s.size() || s[i] == '>' || s[i] == '/' || s[i] == ' ' || s[i] == '\t')) return false;
+  return gumbo_tagn_enum(s.data() + start, static_cast<unsigned>(i - start)) != GUMBO_TAG_UNKNOWN;
+}
+
 // One line of Markdown outside code blocks, as HTML for the walk: inline code escaped (it is
 // shown literally), images written `![alt](url)` kept as `![](url)` (the URL stays visible to
 // the analysis) followed by an <img alt> that the walk reports as alt text.
@@ -91,6 +108,11 @@ void markdownLine(std::string_view line, std::string& out) {
       }
       out.append(ticks);
       i += n;
+      continue;
+    }
+    if (c == '<' && !looksLikeTag(line.substr(i))) {  // autolinks, comparisons, placeholders
+      out += "&lt;";
+      ++i;
       continue;
     }
     if (c == '!' && i + 1 < line.size() && line[i + 1] == '[') {
@@ -128,17 +150,70 @@ void markdownLine(std::string_view line, std::string& out) {
   }
 }
 
+// Elements that never hold a paragraph open: void elements and those whose end tag may be
+// left out. Used only to decide which paragraphs need the HTML walk.
+bool opensNothing(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+      "param", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+      "colgroup", "rb", "rt", "rp"};
+  for (auto n : kNames)
+    if (n == name) return true;
+  return false;
+}
+
+// How a line of the HTML made from Markdown changes the element depth and comment state (a
+// rough count: it only decides whether the next paragraph still needs the HTML walk).
+void trackDepth(std::string_view line, int& depth, bool& inComment) {
+  std::size_t i = 0;
+  while (i < line.size()) {
+    if (inComment) {
+      const auto end = line.find("-->", i);
+      if (end == std::string_view::npos) return;
+      inComment = false;
+      i = end + 3;
+      continue;
+    }
+    const auto lt = line.find('<', i);
+    if (lt == std::string_view::npos) return;
+    i = lt + 1;
+    if (line.substr(lt).starts_with("<!--")) {
+      inComment = true;
+      i = lt + 4;
+    } else if (i < line.size() && line[i] == '/') {
+      depth = std::max(0, depth - 1);
+    } else if (i < line.size() && std::isalpha(static_cast<unsigned char>(line[i]))) {
+      std::size_t e = i;
+      while (e < line.size() && (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '-')) ++e;
+      const std::string name = core::asciiLower(line.substr(i, e - i));
+      const auto gt = line.find('>', e);
+      const bool selfClosing = gt != std::string_view::npos && gt > 0 && line[gt - 1] == '/';
+      if (!opensNothing(name) && !selfClosing) ++depth;
+    }
+  }
+}
+
+bool blankLine(std::string_view s) { return s.find_first_not_of(" \t\r\f\v") == std::string_view::npos; }
+
+// Markdown, made into HTML line for line (code escaped, images given an <img alt>, reference
+// definitions made comments) and read through the HTML walk, so that inline HTML hides text
+// as it does when rendered. Paragraphs without any markup skip the walk (gumbo reads about
+// 7 MB/s; most Markdown is plain text) and become runs directly.
 core::Result<void> extractMarkdown(std::string_view text, const Limits& limits, Document& doc) {
   TextBudget budget(limits.maxTextBytes);
+  struct Line {
+    std::string_view original;
+    std::size_t begin, end;  // the HTML made of it, in `html`
+  };
+  std::vector<Line> lines;
   std::string html;
   html.reserve(text.size() + text.size() / 8);
-  std::size_t lineNo = 0;
   std::size_t pos = 0;
   bool inFence = false;
   char fenceChar = 0;
   std::size_t fenceLen = 0;
-  // Front matter (YAML between --- lines at the very top) is metadata; its lines stay in the
-  // HTML as blank lines so that line numbers still match.
+  // Front matter (YAML between --- lines at the very top) is metadata; its lines stay as
+  // blank lines so that line numbers still match.
   if (text.starts_with("---\n") || text.starts_with("---\r\n")) {
     std::size_t p = text.find('\n') + 1, n = 1;
     while (p < text.size()) {
@@ -151,8 +226,7 @@ core::Result<void> extractMarkdown(std::string_view text, const Limits& limits, 
                          "front matter");
             !r)
           return r;
-        html.append(n, '\n');
-        lineNo = n;
+        lines.assign(n, Line{{}, 0, 0});
         pos = eol == std::string_view::npos ? text.size() : eol + 1;
         break;
       }
@@ -164,8 +238,8 @@ core::Result<void> extractMarkdown(std::string_view text, const Limits& limits, 
     const auto eol = text.find('\n', pos);
     std::string_view line = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     pos = eol == std::string_view::npos ? text.size() : eol + 1;
-    ++lineNo;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t begin = html.size();
     char c = 0;
     std::size_t n = 0;
     if (inFence) {
@@ -190,11 +264,64 @@ core::Result<void> extractMarkdown(std::string_view text, const Limits& limits, 
     } else {
       markdownLine(line, html);
     }
-    html += '\n';
+    lines.push_back(Line{line, begin, html.size()});
   }
-  HtmlOptions options;
-  options.markdown = true;
-  return appendHtmlRuns(html, limits, options, budget, doc);
+
+  const std::string_view all = html;
+  auto converted = [&](std::size_t k) { return all.substr(lines[k].begin, lines[k].end - lines[k].begin); };
+  auto markup = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to; ++k)
+      if (converted(k).find('<') != std::string_view::npos) return true;
+    return false;
+  };
+  auto paragraphEnd = [&](std::size_t k) {
+    while (k < lines.size() && !blankLine(lines[k].original)) ++k;
+    return k;
+  };
+  int depth = 0;
+  bool inComment = false;
+  std::size_t k = 0;
+  while (k < lines.size()) {
+    if (blankLine(lines[k].original)) {
+      ++k;
+      continue;
+    }
+    std::size_t end = paragraphEnd(k);
+    if (depth == 0 && !inComment && !markup(k, end)) {
+      std::string joined;
+      for (std::size_t j = k; j < end; ++j) {
+        if (j > k) joined += '\n';
+        joined.append(lines[j].original);
+      }
+      if (auto r = add(doc, budget, std::move(joined), "line " + std::to_string(k + 1), Hiding::kVisible); !r) return r;
+      k = end;
+      continue;
+    }
+    // Paragraphs with markup, and those after them while an element or comment is open, go
+    // through the HTML walk together.
+    const std::size_t start = k;
+    for (std::size_t j = k; j < end; ++j) trackDepth(converted(j), depth, inComment);
+    k = end;
+    while (k < lines.size()) {
+      std::size_t next = k;
+      while (next < lines.size() && blankLine(lines[next].original)) ++next;
+      if (next >= lines.size()) break;
+      const std::size_t nextEnd = paragraphEnd(next);
+      if (depth == 0 && !inComment && !markup(next, nextEnd)) break;
+      for (std::size_t j = next; j < nextEnd; ++j) trackDepth(converted(j), depth, inComment);
+      k = nextEnd;
+    }
+    std::string segment;
+    for (std::size_t j = start; j < k; ++j) {
+      segment.append(converted(j));
+      segment += '\n';
+    }
+    HtmlOptions options;
+    options.markdown = true;
+    options.lineOffset = start;
+    if (auto r = appendHtmlRuns(segment, limits, options, budget, doc); !r) return r;
+  }
+  return {};
 }
 
 // ---- CSV
@@ -213,16 +340,26 @@ char delimiterOf(std::string_view text) {
   return delim;
 }
 
+// A run per row (a run per cell made a 10 MB sheet a million runs): the cells joined by
+// " | ", where "row R".
 core::Result<void> extractCsv(std::string_view text, const Limits& limits, Document& doc) {
   TextBudget budget(limits.maxTextBytes);
   const char delim = delimiterOf(text);
-  std::size_t row = 1, col = 1, i = 0;
-  std::string cell;
-  bool quoted = false;  // inside a quoted field
-  auto endCell = [&]() -> core::Result<void> {
-    auto r = add(doc, budget, std::move(cell), "row " + std::to_string(row) + " col " + std::to_string(col),
-                 Hiding::kVisible);
-    cell.clear();
+  std::size_t row = 1, i = 0;
+  std::string line;          // the row's cells so far
+  std::size_t cellStart = 0;  // where the current cell starts in `line`
+  bool quoted = false;        // inside a quoted field
+  bool any = false;           // the row has a non-blank cell
+  auto endCell = [&] {
+    if (line.find_first_not_of(" \t", cellStart) != std::string::npos) any = true;
+  };
+  auto endRow = [&]() -> core::Result<void> {
+    endCell();
+    auto r = any ? add(doc, budget, std::move(line), "row " + std::to_string(row), Hiding::kVisible)
+                 : core::Result<void>();
+    line.clear();
+    cellStart = 0;
+    any = false;
     return r;
   };
   while (i < text.size()) {
@@ -230,35 +367,35 @@ core::Result<void> extractCsv(std::string_view text, const Limits& limits, Docum
     if (quoted) {
       if (c == '"') {
         if (i < text.size() && text[i] == '"') {
-          cell += '"';
+          line += '"';
           ++i;
         } else {
           quoted = false;
         }
       } else {
-        cell += c;
+        line += c;
       }
-    } else if (c == '"' && cell.find_first_not_of(" \t") == std::string::npos) {
-      cell.clear();
+    } else if (c == '"' && line.find_first_not_of(" \t", cellStart) == std::string::npos) {
+      line.resize(cellStart);
       quoted = true;
     } else if (c == delim) {
-      if (auto r = endCell(); !r) return r;
-      ++col;
+      endCell();
+      line += " | ";
+      cellStart = line.size();
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
-      if (auto r = endCell(); !r) return r;
+      if (auto r = endRow(); !r) return r;
       ++row;
-      col = 1;
     } else {
-      cell += c;
+      line += c;
     }
-    if (cell.size() > kMaxParagraph)
+    if (line.size() > kMaxParagraph)
       return core::makeError(core::Code::kInvalidArgument,
-                             "CSV cell longer than " + std::to_string(kMaxParagraph) + " bytes",
-                             "row " + std::to_string(row) + " col " + std::to_string(col));
+                             "CSV row longer than " + std::to_string(kMaxParagraph) + " bytes",
+                             "row " + std::to_string(row));
   }
   if (quoted) doc.notes.push_back("row " + std::to_string(row) + ": a quoted field is not closed");
-  return endCell();
+  return endRow();
 }
 
 // ---- JSON

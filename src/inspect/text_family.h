@@ -30,6 +30,7 @@ struct HtmlOptions {
   // Markdown: the text keeps its line breaks, a blank line ends a run, and `where` says
   // "line N" (the source line), with the element path after it for a run that is not visible.
   bool markdown = false;
+  std::size_t lineOffset = 0;  // Markdown: the lines before the HTML given (it may be a part)
 };
 
 // The runs of an HTML document (UTF-8) appended to `doc` in reading order; `where` is
