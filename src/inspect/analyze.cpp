@@ -95,11 +95,6 @@ constexpr std::array kMarkers{
 };
 constexpr std::size_t kMarkerCount = kMarkers.size();
 
-struct Compiled {
-  std::unique_ptr<RE2> any;
-  std::vector<std::unique_ptr<RE2>> each;
-};
-
 RE2::Options markerOptions() {
   RE2::Options o;
   o.set_case_sensitive(false);
@@ -109,21 +104,32 @@ RE2::Options markerOptions() {
   return o;
 }
 
-const Compiled& compiled() {
-  static const Compiled c = [] {
-    Compiled r;
-    std::string all;
-    for (const auto& m : kMarkers) {
-      if (!all.empty()) all += '|';
-      all += "(?:";
-      all += m.pattern;
-      all += ')';
-      r.each.push_back(std::make_unique<RE2>(m.pattern, markerOptions()));
-    }
-    r.any = std::make_unique<RE2>(all, markerOptions());
-    return r;
+// All markers as one alternation: the one pass over every run.
+std::string alternation() {
+  std::string all;
+  for (const auto& m : kMarkers) {
+    if (!all.empty()) all += '|';
+    all += "(?:";
+    all += m.pattern;
+    all += ')';
+  }
+  return all;
+}
+
+const RE2& anyMarker() {
+  static const RE2 re(alternation(), markerOptions());
+  return re;
+}
+
+// Each marker alone, to name a hit; compiled on the first hit, as most text has none (the hook
+// analyses every tool output in a fresh process, where compiling costs milliseconds).
+const std::vector<std::unique_ptr<RE2>>& eachMarker() {
+  static const std::vector<std::unique_ptr<RE2>> each = [] {
+    std::vector<std::unique_ptr<RE2>> v;
+    for (const auto& m : kMarkers) v.push_back(std::make_unique<RE2>(m.pattern, markerOptions()));
+    return v;
   }();
-  return c;
+  return each;
 }
 
 struct Hit {
@@ -134,16 +140,17 @@ struct Hit {
 
 std::vector<Hit> scanMarkers(std::string_view text) {
   std::vector<Hit> hits;
-  const Compiled& c = compiled();
-  if (!c.any->ok()) return hits;  // cannot happen: the patterns are constants (tested)
+  const RE2& any = anyMarker();
+  if (!any.ok()) return hits;  // cannot happen: the patterns are constants (tested)
   std::size_t pos = 0;
   re2::StringPiece m;
   while (pos <= text.size() && hits.size() < kMaxHits) {
-    if (!c.any->Match(text, pos, text.size(), RE2::UNANCHORED, &m, 1)) break;
+    if (!any.Match(text, pos, text.size(), RE2::UNANCHORED, &m, 1)) break;
     const std::size_t start = static_cast<std::size_t>(m.data() - text.data());
+    const auto& each = eachMarker();
     for (std::size_t i = 0; i < kMarkerCount; ++i) {
       re2::StringPiece one;
-      if (c.each[i]->Match(text, start, text.size(), RE2::ANCHOR_START, &one, 1))
+      if (each[i]->Match(text, start, text.size(), RE2::ANCHOR_START, &one, 1))
         hits.push_back(Hit{start, one.size(), static_cast<std::uint8_t>(i)});
     }
     // From the next byte, not the match's end: markers overlap ("curl … webhook.site … -d @").
@@ -710,14 +717,23 @@ bool blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
 }
 
+// Text already shown (escaped), cut to kMaxShown bytes at a character boundary, then "…".
+std::string bounded(std::string s) {
+  if (s.size() <= kMaxShown) return s;
+  std::size_t cut = kMaxShown;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  s += "…";
+  return s;
+}
+
 std::string joinExamples(const Aggregate& a) {
   std::string out;
   for (const auto& e : a.examples) {
     if (!out.empty()) out += " | ";
     out += e;
   }
-  if (out.size() > kMaxShown + 40) out = shown(out, kMaxShown);
-  return out;
+  return bounded(std::move(out));
 }
 
 std::string codePointList(const Aggregate& a) {
@@ -909,7 +925,7 @@ class Analyzer {
     if (!into.text.ends_with("…")) {
       into.text += " / ";
       into.text += f.text;
-      if (into.text.size() > kMaxShown) into.text = shown(into.text, kMaxShown);
+      into.text = bounded(std::move(into.text));
     }
     into.score = std::max(into.score, f.score);
     for (auto& r : f.reasons)
