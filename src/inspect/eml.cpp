@@ -277,7 +277,8 @@ class Reader {
     }
     const bool attachment = disposition == "attachment" || (!filename.empty() && disposition != "inline");
     if (!attachment && type == "text/html") {
-      const std::string utf8 = toUtf8(decoded, charset, doc_.notes, where);
+      // Without a charset parameter, the page's own <meta charset> says.
+      const std::string utf8 = charset.empty() ? htmlToUtf8(decoded, doc_.notes) : toUtf8(decoded, charset, doc_.notes, where);
       HtmlOptions options;
       options.wherePrefix = where;
       return appendHtmlRuns(utf8, limits_, options, budget_, doc_);

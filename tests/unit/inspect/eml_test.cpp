@@ -128,6 +128,13 @@ TEST(Eml, NestedPartsAttachmentsAndMessages) {
   EXPECT_EQ(d.notes[0], "attachment 'logo.png' (image/png, 16 bytes) not inspected");
 }
 
+TEST(Eml, HtmlPartWithoutCharsetUsesItsMeta) {
+  auto d = must(extract("Content-Type: text/html\n\n<meta charset=\"windows-1252\"><p>caf\xE9</p>\n", Format::kEml));
+  ASSERT_EQ(d.runs.size(), 1u) << dump(d);
+  EXPECT_EQ(d.runs[0].text, "caf\xC3\xA9");
+  EXPECT_EQ(d.runs[0].where, "body (text/html) html body>p");
+}
+
 TEST(Eml, UnknownCharsetIsANote) {
   auto d = must(extract("Content-Type: text/plain; charset=koi8-r\n\n\xF0\xD2\xC9\n", Format::kEml));
   ASSERT_EQ(d.notes.size(), 1u);
