@@ -61,7 +61,7 @@ constexpr std::array kMarkers{
     Marker{Cat::kAddress, "addresses an assistant",
            R"(\b(?:if|when)\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|ai\s+agent|chatbot|claude|chatgpt|gpt)\b)"},
     Marker{Cat::kAddress, "addresses an assistant",
-           R"(\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|ai\s+assistant|ai\s+agent|language\s+model|claude|chatgpt)\b)"},
+           R"(\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|ai\s+assistant|ai\s+agent|language\s+model|claude|chatgpt)\b)"},
     Marker{Cat::kAddress, "chat-template role marker",
            R"(<\|im_start\|>|<\|im_end\|>|<\|system\|>|<\|user\|>|<\|assistant\|>|<\|begin_of_text\|>|<\|start_header_id\|>|\[/?INST\]|<<SYS>>)"},
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\byou\s+are\s+now\b)"},
