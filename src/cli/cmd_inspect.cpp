@@ -36,6 +36,49 @@ nlohmann::json findingJson(const inspect::Finding& f) {
   return j;
 }
 
+// What a finding is, for a person.
+std::string kindLabel(inspect::FindingKind kind) {
+  switch (kind) {
+    case inspect::FindingKind::kHidden: return "hidden text";
+    case inspect::FindingKind::kUnicodeTags: return "invisible Unicode tag characters";
+    case inspect::FindingKind::kZeroWidth: return "zero-width characters";
+    case inspect::FindingKind::kBidi: return "bidi controls";
+    case inspect::FindingKind::kHomoglyph: return "look-alike letters";
+    case inspect::FindingKind::kInstruction: return "text addressed to an assistant";
+  }
+  return "finding";
+}
+
+// One file's report: a header line, then each finding with its score, what and how it is
+// hidden, where, the text a reader does not see (escaped by the analysis) and the reasons.
+void printReport(const std::string& file, const inspect::Report& report) {
+  const std::string format(inspect::formatName(report.format));
+  if (report.findings.empty()) {
+    std::printf("%s: %s, nothing hidden or addressed to an assistant\n", file.c_str(), format.c_str());
+  } else {
+    std::printf("%s: %s, %zu finding%s, highest score %d (untrusted)\n", file.c_str(), format.c_str(),
+                report.findings.size(), report.findings.size() == 1 ? "" : "s", report.maxScore());
+    for (const auto& f : report.findings) {
+      std::string what = kindLabel(f.kind);
+      if (f.hiding != inspect::Hiding::kVisible) what += " (" + std::string(inspect::hidingName(f.hiding)) + ")";
+      std::printf("\n  [%d] %s\n", f.score, what.c_str());
+      // The offset is into the run `where` names (a paragraph, a cell, an element's text).
+      if (f.offset == 0) std::printf("      where:  %s\n", f.where.c_str());
+      else std::printf("      where:  %s (byte %llu of it)\n", f.where.c_str(), static_cast<unsigned long long>(f.offset));
+      std::printf("      text:   %s\n", f.text.c_str());
+      const char* label = "why:    ";
+      for (const auto& r : f.reasons) {
+        std::printf("      %s%s\n", label, r.c_str());
+        label = "        ";
+      }
+    }
+  }
+  if (!report.notes.empty()) {
+    std::printf("  notes:\n");
+    for (const auto& n : report.notes) std::printf("    - %s\n", n.c_str());
+  }
+}
+
 int run(const InspectFlags& flags, const Context& ctx) {
   inspect::Limits limits;
   limits.pdfHelper = ctx.pdfHelper();
@@ -62,9 +105,10 @@ int run(const InspectFlags& flags, const Context& ctx) {
     }
     core::Result<inspect::Report> report = bytes ? inspect::inspect(*bytes, file, limits, forced) : bytes.error();
     if (!report) {
-      out["error"] = report.error().message;
+      // toString(): the message with where it happened ("byte 1234: …", "part 2: …").
+      out["error"] = report.error().toString();
       rc = kExitUsage;
-      if (!flags.json) std::fprintf(stderr, "airlock inspect: %s: %s\n", file.c_str(), report.error().message.c_str());
+      if (!flags.json) std::fprintf(stderr, "airlock inspect: %s: %s\n", file.c_str(), report.error().toString().c_str());
     } else {
       out["format"] = std::string(inspect::formatName(report->format));
       out["untrusted"] = report->untrusted();
@@ -74,23 +118,7 @@ int run(const InspectFlags& flags, const Context& ctx) {
       out["findings"] = std::move(fs);
       out["notes"] = report->notes;
       if (report->untrusted() && rc == kExitOk) rc = kExitFail;
-      if (!flags.json) {
-        if (report->findings.empty()) {
-          std::printf("%s: %s, nothing hidden or addressed to an assistant\n", file.c_str(),
-                      std::string(inspect::formatName(report->format)).c_str());
-        } else {
-          std::printf("%s: %s, %zu finding%s (score %d)\n", file.c_str(),
-                      std::string(inspect::formatName(report->format)).c_str(), report->findings.size(),
-                      report->findings.size() == 1 ? "" : "s", report->maxScore());
-          for (const auto& f : report->findings) {
-            std::printf("  [%d] %s (%s) at %s +%llu\n      %s\n", f.score,
-                        std::string(inspect::findingKindName(f.kind)).c_str(),
-                        std::string(inspect::hidingName(f.hiding)).c_str(), f.where.c_str(),
-                        static_cast<unsigned long long>(f.offset), f.text.c_str());
-            for (const auto& r : f.reasons) std::printf("      - %s\n", r.c_str());
-          }
-        }
-      }
+      if (!flags.json) printReport(file, *report);
     }
     all.push_back(std::move(out));
   }
