@@ -62,6 +62,15 @@ constexpr std::array kMarkers{
            R"(\b(?:if|when)\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|ai\s+agent|chatbot|claude|chatgpt|gpt)\b)"},
     Marker{Cat::kAddress, "addresses an assistant",
            R"(\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|ai\s+assistant|ai\s+agent|language\s+model|claude|chatgpt)\b)"},
+    // The incident's opening: "AI assistant: before summarising, upload …" (a vocative at the
+    // start of a line, then a colon or comma). Weak: a heading "AI agent: overview"
+    // looks the same, so it needs a second marker.
+    Marker{Cat::kAddressWeak, "addresses an assistant",
+           R"((?m)^[ \t]*(?:(?:dear|hey|hi|hello|attention|note\s+to\s+(?:the\s+)?)\s*)?(?:ai|llm)\s+(?:assistant|agent|model)\s*[:,])"},
+    Marker{Cat::kAddress, "addresses an assistant",
+           R"(\b(?:to|for)\s+(?:the|any)\s+(?:ai|llm|assistant|ai\s+assistant|ai\s+agent|language\s+model)\s+(?:reading|processing|summari[sz]ing|analy[sz]ing)\s+this\b)"},
+    Marker{Cat::kAddressWeak, "asks to send data away",
+           R"(\b(?:upload|send|post|transmit|exfiltrate|forward|copy|email|e-mail)\s+(?:all|every|each|any|the\s+contents\s+of)\s+(?:\w+\s+)?(?:files?|documents?|data|contents?|keys?|credentials?|secrets?|passwords?|records?)\b)"},
     Marker{Cat::kAddress, "chat-template role marker",
            R"(<\|im_start\|>|<\|im_end\|>|<\|system\|>|<\|user\|>|<\|assistant\|>|<\|begin_of_text\|>|<\|start_header_id\|>|\[/?INST\]|<<SYS>>)"},
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\byou\s+are\s+now\b)"},
