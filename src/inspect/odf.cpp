@@ -129,12 +129,16 @@ struct Props {
       if (sizePt) sizePt = *sizePt * *t.sizePercent / 100;
       else sizePercent = sizePercent.value_or(100) * *t.sizePercent / 100;
     }
+    // Opacity belongs to the colour it modifies: a layer that sets a colour sets its opacity
+    // too (LibreOffice writes loext:opacity="0%" next to the automatic colour, whose alpha
+    // byte reads as transparent; it means nothing there).
+    if (t.colour || t.autoColour) opacity = t.opacity;
+    else take(opacity, t.opacity);
     take(colour, t.colour);
     if (t.colour && !t.autoColour) autoColour = false;
     take(autoColour, t.autoColour);
     take(textBackground, t.textBackground);
     take(hidden, t.hidden);
-    take(opacity, t.opacity);
     take(lineHeightPt, t.lineHeightPt);
     take(paraBackground, t.paraBackground);
     take(cellBackground, t.cellBackground);
@@ -387,7 +391,7 @@ class Odf {
     if (scope.hiding != Hiding::kVisible) reasons.emplace_back(scope.hiding, scope.why);
     const std::optional<double> size = p.sizePt ? p.sizePt : p.sizePercent ? std::optional<double>(12 * *p.sizePercent / 100) : std::nullopt;
     if (size && *size <= 2) reasons.emplace_back(Hiding::kTinyFont, "font size " + pointsText(*size));
-    if (p.opacity && *p.opacity <= 5)
+    if (p.opacity && *p.opacity <= 5 && !p.autoColour.value_or(false))
       reasons.emplace_back(Hiding::kTransparent, "text opacity " + std::to_string(std::lround(*p.opacity)) + " %");
     if (p.colour && !p.autoColour.value_or(false) && !scope.backgroundUnknown) {
       Rgb bg = pageBackground_.value_or(kWhite);
@@ -491,7 +495,8 @@ class Odf {
           para.newRun = true;
         }
       } else if (named(c, "office:annotation")) {
-        st = annotation(c, scope);
+        st = para.pending.flush(sink_);
+        if (st) st = annotation(c, scope);
       } else if (named(c, "text:note")) {
         // A footnote: its citation inline, its body as paragraphs of its own.
         st = text(c.child("text:note-citation").child_value(), para, props, scope);
@@ -732,9 +737,13 @@ class Odf {
     return {};
   }
 
+  // The notes page: every frame's text but the header, footer, date and page number (the slide
+  // thumbnail is a draw:page-thumbnail). LibreOffice drops presentation:class="notes" from
+  // frames it does not treat as the placeholder, so the class cannot be required.
   core::Status notes(Node n, const std::string& prefix) {
     return eachDescendant(n, "draw:frame", [&](Node f) -> core::Status {
-      if (std::string_view(f.attribute("presentation:class").value()) != "notes") return {};
+      std::string_view cls = f.attribute("presentation:class").value();
+      if (cls == "header" || cls == "footer" || cls == "date-time" || cls == "page-number") return {};
       std::string text;
       long paragraphs = 0;
       auto st = eachDescendant(f, "text:p", [&](Node p) {

@@ -288,7 +288,11 @@ void appendAllText(pugi::xml_node n, std::string& out, std::string_view separato
   pugi::xml_node c = n.first_child();
   pugi::xml_node lastParent;
   while (c && c != n) {
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+    // White space between elements is indentation, not text.
+    const bool indentation = c.type() == pugi::node_pcdata && std::string_view(c.value()).find_first_not_of(" \t\r\n") == std::string_view::npos &&
+                             ((c.previous_sibling() && c.previous_sibling().type() == pugi::node_element) ||
+                              (c.next_sibling() && c.next_sibling().type() == pugi::node_element));
+    if ((c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) && !indentation) {
       if (!out.empty() && lastParent && lastParent != c.parent()) out += separator;
       out += c.value();
       lastParent = c.parent();
