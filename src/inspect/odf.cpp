@@ -297,7 +297,8 @@ class Pending {
 
 class Odf {
  public:
-  Odf(ZipArchive& zip, const Limits& limits, Document& doc) : zip_(zip), limits_(limits), sink_(doc, limits) {}
+  Odf(ZipArchive& zip, const Limits& limits, Document& doc)
+      : zip_(zip), limits_(limits), sink_(doc, limits), depth_(limits.maxDepth) {}
 
   core::Status run(Format format) {
     auto content = readXml(zip_, "content.xml", limits_);
@@ -411,6 +412,13 @@ class Odf {
 
   // Block-level content: paragraphs, headings, lists, sections, tables, frames.
   core::Status flow(Node n, Para* para, const Scope& scope) {
+    if (auto st = depth_.enter(part_); !st) return st;
+    auto st = flowChildren(n, para, scope);
+    depth_.leave();
+    return st;
+  }
+
+  core::Status flowChildren(Node n, Para* para, const Scope& scope) {
     for (Node c = n.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       std::string_view name = c.name();
@@ -466,6 +474,13 @@ class Odf {
   }
 
   core::Status inlines(Node n, Para& para, const Props& props, const Scope& scope) {
+    if (auto st = depth_.enter(part_); !st) return st;
+    auto st = inlineChildren(n, para, props, scope);
+    depth_.leave();
+    return st;
+  }
+
+  core::Status inlineChildren(Node n, Para& para, const Props& props, const Scope& scope) {
     for (Node c = n.first_child(); c; c = c.next_sibling()) {
       core::Status st;
       if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
@@ -544,6 +559,13 @@ class Odf {
 
   // A drawing shape or frame: alt text, hidden or off the page, its fill behind its text.
   core::Status shape(Node s, const Scope& scope, double pageW, double pageH) {
+    if (auto st = depth_.enter(part_); !st) return st;
+    auto st = shapeContent(s, scope, pageW, pageH);
+    depth_.leave();
+    return st;
+  }
+
+  core::Status shapeContent(Node s, const Scope& scope, double pageW, double pageH) {
     ++shapes_;
     std::string label = s.attribute("draw:name").value();
     const std::string where = (scope.fixedWhere.empty() ? part_ : scope.fixedWhere) + " shape " +
@@ -785,6 +807,7 @@ class Odf {
   long shapes_ = 0;
   bool slideMode_ = false;
   bool sawDeletions_ = false;
+  DepthGuard depth_;
 };
 
 }  // namespace

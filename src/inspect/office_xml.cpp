@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "core/text.h"
 
@@ -80,16 +81,16 @@ std::string_view canonicalFor(std::string_view prefix, std::string_view uri) {
   return conventionalPrefix(prefix) ? kUnknownPrefix : prefix;
 }
 
-// Rewrites `name` (an element's or attribute's) to its namespace's conventional prefix.
-// Returns false when the name has a prefix that is not bound (not namespace-well-formed).
+// Rewrites `name` (an element's or attribute's) to its namespace's conventional prefix. A
+// prefix that is not bound is left as it is (the name is then matched literally).
 template <typename Node>
-bool canonicalise(Node node, const std::vector<Binding>& bindings, bool isAttribute, std::string& scratch) {
+void canonicalise(Node node, const std::vector<Binding>& bindings, bool isAttribute, std::string& scratch) {
   std::string_view name = node.name();
   const auto colon = name.find(':');
   std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
-  if (isAttribute && (colon == std::string_view::npos || prefix == "xmlns" || prefix == "xml" || name == "xmlns"))
-    return true;  // unprefixed attributes are in no namespace
-  if (prefix == "xml") return true;
+  if (isAttribute && (colon == std::string_view::npos || prefix == "xmlns" || prefix == "xml"))
+    return;  // unprefixed attributes are in no namespace
+  if (prefix == "xml") return;
   const Binding* found = nullptr;
   for (auto it = bindings.rbegin(); it != bindings.rend(); ++it) {
     if (it->prefix == prefix) {
@@ -97,41 +98,55 @@ bool canonicalise(Node node, const std::vector<Binding>& bindings, bool isAttrib
       break;
     }
   }
-  if (found == nullptr) return prefix.empty();
-  if (found->canonical == prefix) return true;
+  if (found == nullptr || found->canonical == prefix) return;
   std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
   scratch.assign(found->canonical);
   if (!scratch.empty()) scratch += ':';
   scratch.append(local);
   node.set_name(scratch.c_str());
-  return true;
 }
 
+// One iterative pass: canonicalises names while any binding in scope maps a prefix to another
+// one, and refuses nesting deeper than the limit on the way.
 core::Status normalise(XmlPart& part, const Limits& limits) {
   std::vector<Binding> bindings;
   std::vector<std::size_t> marks;  // bindings.size() when each open element was entered
+  std::size_t remapping = 0;       // bindings in scope whose prefix is not their canonical one
   std::string scratch;
+  auto popTo = [&](std::size_t size) {
+    while (bindings.size() > size) {
+      if (bindings.back().canonical != bindings.back().prefix) --remapping;
+      bindings.pop_back();
+    }
+  };
   pugi::xml_node n = part.doc.first_child();
   auto bad = [&](std::string what) {
     return core::makeError(core::Code::kInvalidArgument, part.name + ": " + std::move(what));
   };
   while (n) {
     bool descend = false;
-    if (n.type() == pugi::node_doctype) return bad("has a DOCTYPE (refused: office XML never has one)");
-    if (n.type() == pugi::node_element) {
+    const pugi::xml_node_type type = n.type();
+    if (type == pugi::node_doctype) return bad("has a DOCTYPE (refused: office XML never has one)");
+    if (type == pugi::node_element) {
       if (marks.size() >= limits.maxDepth) return bad("XML nesting deeper than " + std::to_string(limits.maxDepth));
       marks.push_back(bindings.size());
       for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
-        std::string_view an = a.name();
-        if (an == "xmlns") bindings.push_back({"", canonicalFor("", a.value())});
-        else if (an.starts_with("xmlns:")) bindings.push_back({an.substr(6), canonicalFor(an.substr(6), a.value())});
+        const char* an = a.name();
+        if (std::strncmp(an, "xmlns", 5) != 0) continue;
+        Binding b;
+        if (an[5] == '\0') b = {"", canonicalFor("", a.value())};
+        else if (an[5] == ':') b = {an + 6, canonicalFor(an + 6, a.value())};
+        else continue;
+        if (b.canonical != b.prefix) ++remapping;
+        bindings.push_back(b);
       }
-      if (!canonicalise(n, bindings, false, scratch)) return bad(std::string("uses an undeclared namespace prefix"));
-      for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
-        if (!canonicalise(a, bindings, true, scratch)) return bad(std::string("uses an undeclared namespace prefix"));
+      if (remapping > 0) {
+        canonicalise(n, bindings, false, scratch);
+        for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) canonicalise(a, bindings, true, scratch);
+      }
       descend = static_cast<bool>(n.first_child());
       if (!descend) {
-        bindings.resize(marks.back());
+        popTo(marks.back());
         marks.pop_back();
       }
     }
@@ -145,7 +160,7 @@ core::Status normalise(XmlPart& part, const Limits& limits) {
         n = pugi::xml_node();
         break;
       }
-      bindings.resize(marks.back());
+      popTo(marks.back());
       marks.pop_back();
     }
     if (n) n = n.next_sibling();
@@ -157,6 +172,13 @@ void appendValidUtf8(std::string& out, std::string_view in) {
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
   std::size_t i = 0, runStart = 0;
+  // ASCII, eight bytes at a time: most office text is.
+  while (i + 8 <= n) {
+    std::uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull) break;
+    i += 8;
+  }
   auto cont = [&](std::size_t k) { return k < n && (s[k] & 0xC0) == 0x80; };
   while (i < n) {
     const unsigned char c = s[i];
@@ -258,6 +280,12 @@ core::Result<XmlPartPtr> parseXml(std::string text, std::string_view name, const
   auto part = std::make_unique<XmlPart>();
   part->name = name;
   part->buffer = std::move(text);
+  // Before the in-place parse changes the buffer: how often "xmlns" appears at all. When every
+  // occurrence is a declaration on the root element and none remaps a prefix, no name needs
+  // rewriting and the walk below can be skipped (the walkers bound their own recursion).
+  std::size_t xmlnsSeen = 0;
+  for (std::size_t at = part->buffer.find("xmlns"); at != std::string::npos; at = part->buffer.find("xmlns", at + 5))
+    ++xmlnsSeen;
   // Whitespace-only character data is kept: <w:t xml:space="preserve"> </w:t> is a space.
   const unsigned options = pugi::parse_default | pugi::parse_doctype | pugi::parse_ws_pcdata;
   const pugi::xml_parse_result r =
@@ -266,8 +294,22 @@ core::Result<XmlPartPtr> parseXml(std::string text, std::string_view name, const
     return core::makeError(core::Code::kInvalidArgument, std::string(name) + ": XML is not well-formed at byte " +
                                                              std::to_string(r.offset) + " (" + r.description() + ")");
   }
-  if (auto st = normalise(*part, limits); !st) return st.error();
+  for (pugi::xml_node top = part->doc.first_child(); top; top = top.next_sibling())
+    if (top.type() == pugi::node_doctype)
+      return core::makeError(core::Code::kInvalidArgument, std::string(name) + ": has a DOCTYPE (refused: office XML never has one)");
   if (!part->root()) return core::makeError(core::Code::kInvalidArgument, std::string(name) + ": no XML root element");
+  std::size_t rootDeclarations = 0;
+  bool rootRemaps = false;
+  for (pugi::xml_attribute a = part->root().first_attribute(); a; a = a.next_attribute()) {
+    const char* an = a.name();
+    if (std::strncmp(an, "xmlns", 5) != 0 || (an[5] != '\0' && an[5] != ':')) continue;
+    ++rootDeclarations;
+    const std::string_view prefix = an[5] == ':' ? std::string_view(an + 6) : std::string_view();
+    if (canonicalFor(prefix, a.value()) != prefix) rootRemaps = true;
+  }
+  if (rootRemaps || xmlnsSeen != rootDeclarations) {
+    if (auto st = normalise(*part, limits); !st) return st.error();
+  }
   return part;
 }
 

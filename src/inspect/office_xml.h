@@ -5,8 +5,9 @@
 //
 // XML safety: a DOCTYPE is refused (office formats never have one, and it is where entity
 // bombs live); pugixml never expands entities other than the five predefined ones and
-// character references, so "&lol9;" stays literal text; nesting is bounded by Limits::maxDepth
-// (checked once after parsing, so the walkers may recurse as deep as the tree is).
+// character references, so "&lol9;" stays literal text; pugixml parses without recursion, and
+// every walker that recurses over a tree counts its depth against Limits::maxDepth (DepthGuard)
+// while the others walk iteratively (eachDescendant, appendAllText).
 //
 // Namespaces: pugixml does not resolve them, and matching on literal prefixes would let a
 // document write <q:vanish xmlns:q="…wordprocessingml/2006/main"/> to hide from us while Word
@@ -147,6 +148,23 @@ struct DmlColour {
 // a:scrgbClr) with its modifiers (alpha, lumMod, lumOff, tint, shade); nullopt when there is
 // none or it cannot be resolved (a:schemeClr phClr, unknown names).
 std::optional<DmlColour> dmlColour(pugi::xml_node parent, const Theme& theme);
+
+// The nesting of a recursive walker, against Limits::maxDepth: enter() before descending into
+// an element's children (an error past the limit), leave() after.
+class DepthGuard {
+ public:
+  explicit DepthGuard(std::uint32_t max) : max_(max) {}
+  core::Status enter(std::string_view part) {
+    if (++depth_ > max_)
+      return core::makeError(core::Code::kInvalidArgument, std::string(part) + ": XML nesting deeper than " + std::to_string(max_));
+    return {};
+  }
+  void leave() { --depth_; }
+
+ private:
+  std::uint32_t max_;
+  std::uint32_t depth_ = 0;
+};
 
 // Collects runs into a Document, bounded by Limits::maxTextBytes. Text is made valid UTF-8
 // (invalid sequences become U+FFFD); runs that are empty or only white space are dropped.

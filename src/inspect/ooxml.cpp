@@ -281,28 +281,55 @@ struct ParaProps {
   }
 };
 
-RunProps parseRunProps(Node rPr, const Theme& theme) {
+// One pass over the children (this runs for every run of the document; looking each property
+// up with child() would scan the children once per property). The first of duplicates wins.
+// `style` receives w:rStyle / w:pStyle when asked for.
+RunProps parseRunProps(Node rPr, const Theme& theme, const char** style = nullptr) {
   RunProps p;
-  if (!rPr) return p;
-  if (Node n = rPr.child("w:vanish")) p.vanish = onOff(n);
-  if (Node n = rPr.child("w:specVanish")) p.specVanish = onOff(n);
-  if (Node n = rPr.child("w:sz")) p.halfPoints = measureAttr(n, "w:val", 2);
-  if (Node n = rPr.child("w:w")) p.scale = measureAttr(n, "w:val");
-  if (Node n = rPr.child("w:spacing")) p.charSpacing = measureAttr(n, "w:val", 20);
-  p.colour = wordColour(rPr.child("w:color"), "w:val", "w:themeColor", "w:themeTint", "w:themeShade", theme);
-  p.shading = wordShading(rPr.child("w:shd"), theme);
-  p.highlight = wordHighlight(rPr.child("w:highlight"));
+  for (Node c = rPr.first_child(); c; c = c.next_sibling()) {
+    const char* full = c.name();
+    if (full[0] != 'w' || full[1] != ':') continue;
+    const std::string_view n(full + 2);
+    if (n == "rStyle") {
+      if (style != nullptr && **style == '\0') *style = c.attribute("w:val").value();
+    } else if (n == "vanish") {
+      if (!p.vanish) p.vanish = onOff(c);
+    } else if (n == "specVanish") {
+      if (!p.specVanish) p.specVanish = onOff(c);
+    } else if (n == "sz") {
+      if (!p.halfPoints) p.halfPoints = measureAttr(c, "w:val", 2);
+    } else if (n == "w") {
+      if (!p.scale) p.scale = measureAttr(c, "w:val");
+    } else if (n == "spacing") {
+      if (!p.charSpacing) p.charSpacing = measureAttr(c, "w:val", 20);
+    } else if (n == "color") {
+      if (!p.colour) p.colour = wordColour(c, "w:val", "w:themeColor", "w:themeTint", "w:themeShade", theme);
+    } else if (n == "shd") {
+      if (!p.shading) p.shading = wordShading(c, theme);
+    } else if (n == "highlight") {
+      if (!p.highlight) p.highlight = wordHighlight(c);
+    }
+  }
   return p;
 }
 
-ParaProps parseParaProps(Node pPr, const Theme& theme) {
+ParaProps parseParaProps(Node pPr, const Theme& theme, const char** style = nullptr) {
   ParaProps p;
-  if (!pPr) return p;
-  if (Node s = pPr.child("w:spacing")) {
-    p.line = measureAttr(s, "w:line", 20);
-    if (pugi::xml_attribute r = s.attribute("w:lineRule")) p.lineRule = std::string(r.value());
+  for (Node c = pPr.first_child(); c; c = c.next_sibling()) {
+    const char* full = c.name();
+    if (full[0] != 'w' || full[1] != ':') continue;
+    const std::string_view n(full + 2);
+    if (n == "pStyle") {
+      if (style != nullptr && **style == '\0') *style = c.attribute("w:val").value();
+    } else if (n == "spacing") {
+      if (!p.line && !p.lineRule) {
+        p.line = measureAttr(c, "w:line", 20);
+        if (pugi::xml_attribute r = c.attribute("w:lineRule")) p.lineRule = std::string(r.value());
+      }
+    } else if (n == "shd") {
+      if (!p.shading) p.shading = wordShading(c, theme);
+    }
   }
-  p.shading = wordShading(pPr.child("w:shd"), theme);
   return p;
 }
 
@@ -327,10 +354,10 @@ class WordStyles {
     }
   }
   // docDefaults, then the paragraph style chain.
-  const RunProps& paragraphRun(const std::string& pStyle) { return resolved(pStyle, true).run; }
-  const ParaProps& paragraph(const std::string& pStyle) { return resolved(pStyle, true).para; }
+  const RunProps& paragraphRun(std::string_view pStyle) { return resolved(pStyle, true).run; }
+  const ParaProps& paragraph(std::string_view pStyle) { return resolved(pStyle, true).para; }
   // The character style chain alone (laid over the paragraph's).
-  const RunProps& character(const std::string& rStyle) { return resolved(rStyle, false).run; }
+  const RunProps& character(std::string_view rStyle) { return resolved(rStyle, false).run; }
 
  private:
   struct Style {
@@ -342,9 +369,15 @@ class WordStyles {
     RunProps run;
     ParaProps para;
   };
-  const Resolved& resolved(const std::string& requested, bool paragraph) {
+  const Resolved& resolved(std::string_view requestedView, bool paragraph) {
+    auto& last = paragraph ? lastPara_ : lastChar_;
+    if (last.second != nullptr && last.first == requestedView) return *last.second;  // runs repeat styles
     auto& cache = paragraph ? paraCache_ : charCache_;
-    if (auto it = cache.find(requested); it != cache.end()) return it->second;
+    const std::string requested(requestedView);
+    if (auto it = cache.find(requested); it != cache.end()) {
+      last = {it->first, &it->second};
+      return it->second;
+    }
     std::string id = requested.empty() ? (paragraph ? defaultParagraph_ : defaultCharacter_) : requested;
     std::vector<const Style*> chain;
     for (int i = 0; i < kMaxChain && !id.empty(); ++i) {
@@ -363,7 +396,9 @@ class WordStyles {
       r.run.overlay((*it)->run);
       r.para.overlay((*it)->para);
     }
-    return cache.emplace(requested, std::move(r)).first->second;
+    auto it = cache.emplace(requested, std::move(r)).first;
+    last = {it->first, &it->second};  // unordered_map nodes do not move
+    return it->second;
   }
 
   std::unordered_map<std::string, Style> styles_;
@@ -371,6 +406,7 @@ class WordStyles {
   ParaProps defaultPara_;
   std::string defaultParagraph_, defaultCharacter_;
   std::unordered_map<std::string, Resolved> paraCache_, charCache_;
+  std::pair<std::string_view, const Resolved*> lastPara_{{}, nullptr}, lastChar_{{}, nullptr};
 };
 
 struct WordPage {
@@ -390,7 +426,7 @@ struct WordScope {
 class WordPart {
  public:
   WordPart(Office& o, WordStyles& styles, const WordPage& page, std::string part)
-      : o_(o), styles_(styles), page_(page), part_(std::move(part)) {}
+      : o_(o), styles_(styles), page_(page), part_(std::move(part)), depth_(o.limits.maxDepth) {}
 
   core::Status walk(Node n, const WordScope& scope) { return node(n, nullptr, scope); }
   bool sawDeletions() const { return sawDeletions_; }
@@ -398,13 +434,20 @@ class WordPart {
  private:
   struct Para {
     long number = 0;
-    std::string style;
+    const RunProps* styleRun = nullptr;  // docDefaults and the paragraph style chain
     ParaProps props;
     long runs = 0;
     Pending pending;
   };
 
   core::Status node(Node n, Para* para, const WordScope& scope) {
+    if (auto st = depth_.enter(part_); !st) return st;
+    auto st = children(n, para, scope);
+    depth_.leave();
+    return st;
+  }
+
+  core::Status children(Node n, Para* para, const WordScope& scope) {
     for (Node c = n.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       std::string_view name = c.name();
@@ -443,23 +486,26 @@ class WordPart {
   core::Status paragraph(Node p, const WordScope& scope) {
     Para para;
     para.number = ++paragraphs_;
-    Node pPr = p.child("w:pPr");
-    para.style = pPr.child("w:pStyle").attribute("w:val").value();
-    para.props = styles_.paragraph(para.style);
-    para.props.overlay(parseParaProps(pPr, o_.theme));
+    const char* style = "";
+    const ParaProps direct = parseParaProps(p.child("w:pPr"), o_.theme, &style);
+    para.props = styles_.paragraph(style);
+    para.props.overlay(direct);
+    para.styleRun = &styles_.paragraphRun(style);
     if (auto st = node(p, &para, scope); !st) return st;
     return para.pending.flush(o_.sink);
   }
 
   core::Status run(Node r, Para& para, const WordScope& scope) {
     const long runNo = ++para.runs;
-    Node rPr = r.child("w:rPr");
-    RunProps eff = styles_.paragraphRun(para.style);
-    eff.overlay(styles_.character(rPr.child("w:rStyle").attribute("w:val").value()));
-    eff.overlay(parseRunProps(rPr, o_.theme));
+    const char* style = "";
+    const RunProps direct = parseRunProps(r.child("w:rPr"), o_.theme, &style);
+    RunProps eff = *para.styleRun;
+    eff.overlay(styles_.character(style));
+    eff.overlay(direct);
     const auto [hiding, why] = judge(eff, para, scope);
     auto where = [&] { return part_ + " paragraph " + std::to_string(para.number) + " run " + std::to_string(runNo); };
-    std::string text;
+    std::string& text = text_;  // reused: one allocation for the part, not one per run
+    text.clear();
     for (Node c = r.first_child(); c; c = c.next_sibling()) {
       std::string_view name = c.name();
       if (name == "w:t") {
@@ -480,6 +526,7 @@ class WordPart {
         else if (name == "mc:AlternateContent") st = c.child("mc:Choice") ? node(c.child("mc:Choice"), &para, scope) : core::Status();
         else st = vml(c, &para, scope);
         if (!st) return st;
+        text.clear();  // the text box's runs used the shared buffer
       }
     }
     return para.pending.add(o_.sink, text, hiding, why, where);
@@ -629,6 +676,8 @@ class WordPart {
   long paragraphs_ = 0;
   long drawings_ = 0;
   bool sawDeletions_ = false;
+  std::string text_;
+  DepthGuard depth_;
 };
 
 core::Status extractComments(Office& o, const std::string& part) {
@@ -980,7 +1029,8 @@ class Pptx {
     for (Node s = spTree.first_child(); s; s = s.next_sibling()) {
       std::string_view name = s.name();
       if (name == "mc:AlternateContent") {
-        if (auto st = tree(s.child("mc:Choice"), scope, t, depth); !st) return st;
+        if (depth >= kMaxChain) continue;
+        if (auto st = tree(s.child("mc:Choice"), scope, t, depth + 1); !st) return st;
         continue;
       }
       if (name != "p:sp" && name != "p:grpSp" && name != "p:graphicFrame" && name != "p:pic" && name != "p:cxnSp") continue;

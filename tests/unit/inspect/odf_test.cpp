@@ -214,5 +214,30 @@ TEST(Odf, RefusesDoctypesAndMissingContent) {
   EXPECT_EQ(e.error().message, "odf: no content.xml");
 }
 
+TEST(Odf, BoundsNestingInSpansGroupsAndSections) {
+  for (const auto& [open, close] : std::vector<std::pair<std::string, std::string>>{
+           {"<text:span>", "</text:span>"}, {"<text:section>", "</text:section>"}, {"<draw:g>", "</draw:g>"}}) {
+    std::string body = "<office:text><text:p>";
+    std::string inner;
+    for (int i = 0; i < 400; ++i) inner += open;
+    inner += open == "<text:section>" ? "<text:p>deep</text:p>" : "deep";
+    for (int i = 0; i < 400; ++i) inner += close;
+    body = open == "<text:span>" ? "<office:text><text:p>" + inner + "</text:p></office:text>" : "<office:text>" + inner + "</office:text>";
+    auto d = extractOdf(odf("application/vnd.oasis.opendocument.text", "", body, ""), Format::kOdt, {});
+    ASSERT_FALSE(d) << open;
+    EXPECT_EQ(d.error().message, "content.xml: XML nesting deeper than 256") << open;
+  }
+}
+
+TEST(Odf, CanonicalisesNamespacePrefixes) {
+  // Another prefix for the text namespace, declared on an inner element.
+  const std::string body =
+      R"(<office:text><t:p xmlns:t="urn:oasis:names:tc:opendocument:xmlns:text:1.0">plain)"
+      R"(<t:span t:style-name="T3">renamed but hidden</t:span></t:p></office:text>)";
+  const Document d = extractOk(odf("application/vnd.oasis.opendocument.text", textStyle("T3", R"(text:display="none")"), body, ""),
+                               Format::kOdt);
+  expectRun(d, "renamed but hidden", Hiding::kVanish, "hidden text (text:display none)", "content.xml paragraph 1 run 2");
+}
+
 }  // namespace
 }  // namespace airlock::inspect

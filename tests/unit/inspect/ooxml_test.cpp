@@ -223,6 +223,34 @@ TEST(Docx, RefusesDoctypesAndBoundsNesting) {
   EXPECT_NE(g.error().message.find("word/document.xml: XML is not well-formed"), std::string::npos) << g.error().message;
 }
 
+TEST(Docx, ReadsTextBoxesInsideARunInOrder) {
+  const std::string box = textBox("Box", "914400", "", para(run("in the box")));
+  // One run: text, a text box, more text (the box's runs share the walker's buffer).
+  std::string mixed = box;
+  mixed.replace(mixed.find("<w:r>"), 5, R"(<w:r><w:t>before </w:t>)");
+  mixed.replace(mixed.rfind("</w:r>"), 6, R"(<w:t>after</w:t></w:r>)");
+  const Document d = extractOk(docxWith(para(mixed)), Format::kDocx);
+  ASSERT_EQ(d.runs.size(), 3u) << testing::dump(d);
+  EXPECT_EQ(d.runs[0].text, "before ");
+  EXPECT_EQ(d.runs[1].text, "in the box");
+  EXPECT_EQ(d.runs[1].where, "word/document.xml paragraph 2 run 1");
+  EXPECT_EQ(d.runs[2].text, "after");
+  EXPECT_EQ(d.runs[2].where, "word/document.xml paragraph 1 run 1");
+}
+
+TEST(Docx, RenamesPrefixesBoundOnTheRootToo) {
+  // The whole document written with another prefix for WordprocessingML.
+  std::string doc = wordDocument(para(run("seen", "<w:vanish/>")));
+  for (std::size_t at = 0; (at = doc.find("w:", at)) != std::string::npos; at += 3) doc.replace(at, 2, "ww:");
+  doc.replace(doc.find("xmlns:w="), 8, "xmlns:ww=");
+  const Document d = extractOk(docxWith("", {{"word/document.xml", doc}}), Format::kDocx);
+  expectRun(d, "seen", Hiding::kVanish, "hidden text (w:vanish)", "word/document.xml paragraph 1 run 1");
+  // A conventional prefix bound to another namespace is not that namespace.
+  std::string evil = wordDocument(para(R"(<w:r><w:rPr><v:vanish xmlns:v="urn:not-word"/></w:rPr><w:t>shown</w:t></w:r>)"));
+  const Document e = extractOk(docxWith("", {{"word/document.xml", evil}}), Format::kDocx);
+  expectRun(e, "shown", Hiding::kVisible, "", "word/document.xml paragraph 1 run 1");
+}
+
 TEST(Docx, BoundsTheExtractedText) {
   Limits limits;
   limits.maxTextBytes = 10;
