@@ -270,6 +270,7 @@ class Pending {
  public:
   core::Status add(RunSink& sink, std::string_view text, Hiding hiding, const std::string& why, const std::string& where) {
     if (text.empty()) return {};
+    if (auto st = sink.check(text_.size() + text.size()); !st) return st;
     if (active_ && hiding == hiding_ && why == why_) {
       text_ += text;
       return {};

@@ -173,6 +173,12 @@ class RunSink {
   RunSink(Document& doc, const Limits& limits) : doc_(doc), limit_(limits.maxTextBytes), left_(limits.maxTextBytes) {}
   core::Status add(std::string_view text, std::string where, Hiding hiding = Hiding::kVisible, std::string why = {});
   void note(std::string note);
+  // For text gathered before it is added (a paragraph's runs): an error once `pending` bytes
+  // could not fit, so that nothing grows far past the limit (text:s repeats spaces).
+  core::Status check(std::size_t pending) const {
+    if (pending <= left_) return {};
+    return core::makeError(core::Code::kInvalidArgument, "extracted text exceeds the limit of " + std::to_string(limit_) + " bytes");
+  }
 
  private:
   Document& doc_;

@@ -83,6 +83,7 @@ class Pending {
   core::Status add(RunSink& sink, std::string_view text, Hiding hiding, const std::string& why, WhereFn&& where,
                    std::string_view joiner = {}) {
     if (text.empty()) return {};
+    if (auto st = sink.check(text_.size() + text.size()); !st) return st;
     if (active_ && hiding == hiding_ && why == why_) {
       text_ += joiner;
       text_ += text;

@@ -229,6 +229,17 @@ TEST(Odf, BoundsNestingInSpansGroupsAndSections) {
   }
 }
 
+TEST(Odf, RepeatedSpacesStayWithinTheTextLimit) {
+  std::string p = "<office:text><text:p>";
+  for (int i = 0; i < 200; ++i) p += R"(<text:s text:c="1000"/>)";
+  p += "x</text:p></office:text>";
+  Limits limits;
+  limits.maxTextBytes = 50000;
+  auto d = extractOdf(odf("application/vnd.oasis.opendocument.text", "", p, ""), Format::kOdt, limits);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message, "extracted text exceeds the limit of 50000 bytes");
+}
+
 TEST(Odf, CanonicalisesNamespacePrefixes) {
   // Another prefix for the text namespace, declared on an inner element.
   const std::string body =
