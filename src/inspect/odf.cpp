@@ -738,6 +738,7 @@ class Odf {
       scope.why = "hidden slide";
     }
     shapes_ = 0;
+    comments_ = 0;  // numbered per slide, as in pptx
     for (Node s = page.first_child(); s; s = s.next_sibling()) {
       if (s.type() != pugi::node_element) continue;
       core::Status st;

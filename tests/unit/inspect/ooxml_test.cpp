@@ -426,6 +426,37 @@ TEST(Pptx, ReportsHiddenSlidesShapesAndText) {
   EXPECT_EQ(d.runs.size(), 15u) << testing::dump(d);
 }
 
+TEST(Pptx, ReadsTablesModernCommentsAndInheritedBackgrounds) {
+  const std::string table =
+      R"(<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="4" name="Table 1"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>)"
+      R"(<p:xfrm><a:off x="0" y="0"/><a:ext cx="100" cy="100"/></p:xfrm><a:graphic><a:graphicData><a:tbl><a:tr h="10">)"
+      R"(<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:rPr><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:rPr><a:t>black on the black slide</a:t></a:r></a:p></a:txBody></a:tc>)"
+      R"(<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:rPr><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:rPr><a:t>black in a white cell</a:t></a:r></a:p></a:txBody>)"
+      R"(<a:tcPr><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:tcPr></a:tc></a:tr></a:tbl></a:graphicData></a:graphic></p:graphicFrame>)";
+  const std::string modern =
+      R"(<p188:cmLst xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">)"
+      R"(<p188:cm id="{1}" authorId="{2}"><p188:txBody><a:bodyPr/><a:p><a:r><a:t>modern</a:t></a:r></a:p><a:p><a:r><a:t>comment</a:t></a:r></a:p></p188:txBody></p188:cm></p188:cmLst>)";
+  const std::string master = "<p:sldMaster" + std::string(kNs) +
+                             R"(><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="000000"/></a:solidFill></p:bgPr></p:bg><p:spTree/></p:cSld>)"
+                             R"(<p:clrMap bg1="lt1" tx1="dk1" bg2="lt2" tx2="dk2"/></p:sldMaster>)";
+  const std::string z = zipOf({
+      {"ppt/presentation.xml", "<p:presentation" + std::string(kNs) + R"(><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>)"},
+      {"ppt/_rels/presentation.xml.rels", rels({{"rId1", "slide", "slides/slide1.xml"}})},
+      {"ppt/slides/slide1.xml", slide(table)},
+      {"ppt/slides/_rels/slide1.xml.rels",
+       rels({{"rId1", "slideLayout", "../slideLayouts/slideLayout1.xml"}, {"rId2", "comments", "../comments/modernComment_1.xml"}})},
+      {"ppt/slideLayouts/slideLayout1.xml", "<p:sldLayout" + std::string(kNs) + "><p:cSld><p:spTree/></p:cSld></p:sldLayout>"},
+      {"ppt/slideLayouts/_rels/slideLayout1.xml.rels", rels({{"rId1", "slideMaster", "../slideMasters/slideMaster1.xml"}})},
+      {"ppt/slideMasters/slideMaster1.xml", master},
+      {"ppt/comments/modernComment_1.xml", modern},
+  });
+  const Document d = extractOk(z, Format::kPptx);
+  // The slide inherits its master's black background through its layout.
+  expectRun(d, "black on the black slide", Hiding::kSameColour, "colour #000000 on #000000", "slide 1 shape 'Table 1' row 1 cell 1");
+  expectRun(d, "black in a white cell", Hiding::kVisible, "", "slide 1 shape 'Table 1' row 1 cell 2");
+  expectRun(d, "modern\ncomment", Hiding::kComment, "review comment", "slide 1 comment 1");
+}
+
 TEST(Ooxml, RefusesABrokenZipAndAMissingMainPart) {
   auto d = extractOoxml("not a zip at all, long enough to look", Format::kDocx, {});
   ASSERT_FALSE(d);
