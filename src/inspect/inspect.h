@@ -100,7 +100,8 @@ struct Limits {
   std::uint64_t maxInputBytes = 256ull << 20;
   std::uint64_t maxTextBytes = 64ull << 20;       // all runs together
   std::uint32_t maxZipEntries = 10000;
-  std::uint64_t maxEntryBytes = 256ull << 20;     // one zip entry, uncompressed
+  std::uint64_t maxEntryBytes = 64ull << 20;      // one zip entry, uncompressed (XML parts are held
+                                                  // as a pugixml tree of about 5x their size)
   std::uint64_t maxUnzippedBytes = 1ull << 30;    // all entries read, uncompressed
   std::uint32_t maxRatio = 200;                   // uncompressed / compressed, per entry
   std::uint32_t maxDepth = 256;                   // XML, HTML, JSON, RTF group nesting

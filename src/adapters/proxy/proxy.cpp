@@ -628,29 +628,21 @@ struct Proxy::Impl {
     explicit Relaying(net::io_context& ioc) : tick(ioc) {}
   };
 
-  // Byte relay in one direction of a pass-through tunnel, on the raw (non-blocking) sockets:
-  // it waits for readability before reading, since in request/response traffic a read tried
-  // straight after the previous write finds nothing (a wasted system call per message), and
-  // it has no per-operation timer (re-arming one per read cost a timerfd update each): the
-  // tunnel's idle limit is kept by one watchdog in connect().
+  // Byte relay in one direction of a pass-through tunnel, on the raw sockets and without a
+  // per-operation timer (re-arming one per read cost a timerfd update each time the earliest
+  // deadline moved): the tunnel's idle limit is kept by one watchdog in connect().
   awaitable<void> pump(tcp::socket& from, tcp::socket& to, Relaying& r) {
     char buf[16384];
     beast::error_code ec;
-    for (bool ready = false;;) {
-      if (!ready) {
-        co_await from.async_wait(tcp::socket::wait_read, net::redirect_error(use_awaitable, ec));
-        if (ec) break;
+    for (;;) {
+      const std::size_t n = co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
+      if (n > 0) {
+        ++r.activity;
+        beast::error_code wec;
+        co_await net::async_write(to, net::buffer(buf, n), net::redirect_error(use_awaitable, wec));
+        if (wec) break;
       }
-      const std::size_t n = from.read_some(net::buffer(buf), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) {
-        ready = false;
-        continue;
-      }
-      if (ec || n == 0) break;
-      ++r.activity;
-      co_await net::async_write(to, net::buffer(buf, n), net::redirect_error(use_awaitable, ec));
       if (ec) break;
-      ready = n == sizeof(buf);  // a full buffer: more is probably waiting
     }
     beast::error_code ignored;
     to.shutdown(tcp::socket::shutdown_send, ignored);
@@ -742,9 +734,6 @@ struct Proxy::Impl {
     // other side. The tunnel is closed once nothing has moved either way for the idle limit.
     tcp::socket& c = client.socket();
     tcp::socket& u = up.socket();
-    c.non_blocking(true, ec);
-    if (!ec) u.non_blocking(true, ec);
-    if (ec) co_return;
     Relaying r(ioc);
     net::co_spawn(ioc, pump(u, c, r), net::detached);
     net::co_spawn(ioc, pump(c, u, r), net::detached);
