@@ -196,7 +196,12 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
       std::string verdict = "(observed)", reason;
       int code = WIFEXITED(child->status) ? WEXITSTATUS(child->status) : -1;
       json reply = json::parse(child->out, nullptr, false);
-      if (!reply.is_discarded() && reply.contains("hookSpecificOutput")) {
+      if (!reply.is_discarded() && reply.value("decision", "") == "block" &&
+          reply.value(json::json_pointer("/hookSpecificOutput/hookEventName"), "") == "PostToolUse") {
+        // An observation with inspection findings: the session is untrusted, the model is told.
+        verdict = "(observed: untrusted)";
+        reason = reply.value("reason", "");
+      } else if (!reply.is_discarded() && reply.contains("hookSpecificOutput")) {
         verdict = reply["hookSpecificOutput"].value("permissionDecision", "?");
         reason = reply["hookSpecificOutput"].value("permissionDecisionReason", "");
       } else if (code == 2) {
