@@ -9,4 +9,6 @@ SRC=$2
 "$AIRLOCK" demo >/dev/null
 bash "$SRC/tests/integration/hook_test.sh" "$AIRLOCK" "$SRC"
 bash "$SRC/tests/integration/hook_payloads_test.sh" "$AIRLOCK" "$SRC" | tail -1
+# Document inspection in the release build, PDF included: airlock-pdf is found next to airlock.
+bash "$SRC/tests/integration/inspect_pdf_test.sh" "$AIRLOCK" "$SRC" | tail -1
 echo "release smoke test: ok"
