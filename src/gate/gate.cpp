@@ -360,14 +360,16 @@ struct Gate::Impl {
       std::vector<const inspect::Finding*> order;
       for (const auto& f : r.findings) order.push_back(&f);
       std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
+      auto line = [](const inspect::Finding& f) {
+        return fmt::format("{} ({}) at {}, score {}", inspect::findingKindName(f.kind), inspect::hidingName(f.hiding),
+                           core::redactSecrets(f.where), f.score);
+      };
       for (const auto* f : order) {
         if (d.inspected.size() >= kMaxInspected) break;
-        d.inspected.push_back(fmt::format("{} ({}) at {}, score {}", inspect::findingKindName(f->kind),
-                                          inspect::hidingName(f->hiding), core::redactSecrets(f->where), f->score));
+        d.inspected.push_back(line(*f));
       }
       d.reasons.push_back(fmt::format("{} carries {} inspection finding{} (strongest: {}): untrusted", what,
-                                      r.findings.size(), r.findings.size() == 1 ? "" : "s",
-                                      d.inspected.empty() ? "?" : d.inspected.front()));
+                                      r.findings.size(), r.findings.size() == 1 ? "" : "s", line(*order.front())));
     };
     if (!o.document.empty()) {
       auto report = inspect::inspect(o.document, o.path, options.inspectLimits);

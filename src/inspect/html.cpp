@@ -1045,10 +1045,10 @@ class Walker {
 // The text of every <style> element, found without recursion.
 std::string styleText(GumboNode* root) {
   std::string css;
-  std::vector<GumboNode*> todo{root};
-  while (!todo.empty()) {
-    GumboNode* n = todo.back();
-    todo.pop_back();
+  std::vector<GumboNode*> stack{root};
+  while (!stack.empty()) {
+    GumboNode* n = stack.back();
+    stack.pop_back();
     const GumboVector* children = nullptr;
     if (n->type == GUMBO_NODE_DOCUMENT) children = &n->v.document.children;
     else if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) children = &n->v.element.children;
@@ -1060,7 +1060,7 @@ std::string styleText(GumboNode* root) {
         css += c->v.text.text;
         css += '\n';
       } else if (!style) {
-        todo.push_back(c);
+        stack.push_back(c);
       }
     }
   }

@@ -121,6 +121,12 @@ Format sniff(std::string_view bytes, std::string_view name) {
   return byName;
 }
 
+bool hidesFromText(std::string_view head, std::string_view name) {
+  if (head.starts_with("PK\x03\x04") || head.starts_with("%PDF-") || head.starts_with("{\\rtf")) return true;
+  const Format byName = parseFormat(extensionOf(name));
+  return byName == Format::kHtml || byName == Format::kEml || byName == Format::kPdf;
+}
+
 core::Result<Document> extract(std::string_view bytes, Format format, const Limits& limits) {
   if (bytes.size() > limits.maxInputBytes)
     return core::makeError(core::Code::kInvalidArgument, "document is " + std::to_string(bytes.size()) +

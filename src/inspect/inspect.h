@@ -56,6 +56,10 @@ Format parseFormat(std::string_view name);
 // word/document.xml, xl/workbook.xml, ppt/presentation.xml, the ODF mimetype entry), the name's
 // extension only to tell text formats apart. Never kUnknown for valid UTF-8 text (kText).
 Format sniff(std::string_view bytes, std::string_view name);
+// Whether a file's hidden parts may be missing from a text view of it (office formats, PDF, RTF,
+// HTML, e-mail), from its first bytes (8 are enough) and its name: such a file is worth reading
+// whole for extract(). Text formats are seen through their text.
+bool hidesFromText(std::string_view head, std::string_view name);
 
 // How a run of text is kept from a reader. kVisible for ordinary text.
 enum class Hiding : std::uint8_t {

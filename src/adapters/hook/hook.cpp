@@ -10,6 +10,7 @@
 #include "adapters/hook/shell.h"
 #include "core/digest.h"
 #include "core/redact.h"
+#include "inspect/inspect.h"
 
 namespace airlock::adapters::hook {
 
@@ -36,7 +37,7 @@ core::Result<std::string> requireStr(const json& input, const char* key, const s
 }
 
 // The file a Read returned, when it is a document whose hidden content the tool's text output
-// may not show (office formats, PDF, RTF, HTML, e-mail): read for the gate to inspect. Anything
+// may not show (inspect::hidesFromText): read for the gate to inspect. Anything
 // else (plain text, code) is inspected through the tool output itself. A document that cannot
 // be read whole stays unread here; the gate still sees the tool output.
 std::string documentBehind(const std::string& path, const std::string& cwd, std::uint64_t limit) {
@@ -49,12 +50,7 @@ std::string documentBehind(const std::string& path, const std::string& cwd, std:
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= limit) {
     char head[8] = {};
     const ssize_t n = ::pread(fd, head, sizeof head, 0);
-    const std::string_view h(head, n > 0 ? static_cast<std::size_t>(n) : 0);
-    const auto dot = path.find_last_of('.');
-    std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-    for (auto& ch : ext) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-    const bool document = h.starts_with("PK\x03\x04") || h.starts_with("%PDF-") || h.starts_with("{\\rtf") ||
-                          ext == "html" || ext == "htm" || ext == "eml" || ext == "pdf";
+    const bool document = inspect::hidesFromText(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0), path);
     if (document) {
       out.resize(static_cast<std::size_t>(st.st_size));
       std::size_t got = 0;

@@ -7,29 +7,18 @@
 
 #include "inspect/extractors.h"
 #include "inspect/inspect.h"
+#include "test_util.h"
 
 namespace airlock::inspect {
 namespace {
 
+using testing::dump;
+using testing::findRun;
+
 Document html(std::string_view body, std::string_view head = "") {
   const std::string page = "<!doctype html><html><head>" + std::string(head) + "</head><body>" + std::string(body) +
                            "</body></html>";
-  auto d = extract(page, Format::kHtml);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().toString());
-  return d.ok() ? std::move(*d) : Document{};
-}
-
-std::string dump(const Document& d) {
-  std::string out;
-  for (const auto& r : d.runs)
-    out += "[" + std::string(hidingName(r.hiding)) + "] {" + r.where + "} (" + r.why + ") " + r.text + "\n";
-  return out;
-}
-
-const Run* find(const Document& d, std::string_view text) {
-  for (const auto& r : d.runs)
-    if (r.text == text) return &r;
-  return nullptr;
+  return testing::must(extract(page, Format::kHtml));
 }
 
 struct Case {
@@ -80,7 +69,7 @@ TEST(Html, EachHidingTechnique) {
   };
   for (const auto& c : cases) {
     auto d = html(c.body, c.head);
-    const inspect::Run* r = find(d, "T");
+    const inspect::Run* r = findRun(d, "T");
     ASSERT_NE(r, nullptr) << c.body << "\n" << dump(d);
     EXPECT_EQ(r->hiding, c.hiding) << c.body << "\n" << dump(d);
     EXPECT_EQ(r->why, c.why) << c.body;
@@ -101,7 +90,7 @@ TEST(Html, OrdinaryTextIsVisible) {
   };
   for (const char* body : visible) {
     auto d = html(body, "<style>@media print { .hid { display:none } } div p.hid span{display:none}</style>");
-    const inspect::Run* r = find(d, "T");
+    const inspect::Run* r = findRun(d, "T");
     ASSERT_NE(r, nullptr) << body << "\n" << dump(d);
     EXPECT_EQ(r->hiding, Hiding::kVisible) << body << " " << r->why;
   }
@@ -110,11 +99,11 @@ TEST(Html, OrdinaryTextIsVisible) {
 TEST(Html, TheCascade) {
   // Inline wins over a rule; !important in a rule wins over inline; an id over a class; later over earlier.
   const char* head = "<style>.a{display:none} .b{display:none !important} #i{display:block} .c{display:none} .c{display:block}</style>";
-  EXPECT_EQ(find(html("<p class=\"a\" style=\"display:block\">T</p>", head), "T")->hiding, Hiding::kVisible);
-  EXPECT_EQ(find(html("<p class=\"b\" style=\"display:block\">T</p>", head), "T")->hiding, Hiding::kVanish);
-  EXPECT_EQ(find(html("<p class=\"a\" id=\"i\">T</p>", head), "T")->hiding, Hiding::kVisible);
-  EXPECT_EQ(find(html("<p class=\"c\">T</p>", head), "T")->hiding, Hiding::kVisible);
-  EXPECT_EQ(find(html("<p style=\"display:none; display:block\">T</p>"), "T")->hiding, Hiding::kVisible);
+  EXPECT_EQ(findRun(html("<p class=\"a\" style=\"display:block\">T</p>", head), "T")->hiding, Hiding::kVisible);
+  EXPECT_EQ(findRun(html("<p class=\"b\" style=\"display:block\">T</p>", head), "T")->hiding, Hiding::kVanish);
+  EXPECT_EQ(findRun(html("<p class=\"a\" id=\"i\">T</p>", head), "T")->hiding, Hiding::kVisible);
+  EXPECT_EQ(findRun(html("<p class=\"c\">T</p>", head), "T")->hiding, Hiding::kVisible);
+  EXPECT_EQ(findRun(html("<p style=\"display:none; display:block\">T</p>"), "T")->hiding, Hiding::kVisible);
 }
 
 TEST(Html, HidingIsInheritedAndTheStrongestWins) {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "inspect/extractors.h"
-#include "unit/inspect/office_test_util.h"
+#include "unit/inspect/test_util.h"
 #include "unit/inspect/zip_fixture.h"
 
 namespace airlock::inspect {

@@ -7,26 +7,19 @@
 
 #include "inspect/extractors.h"
 #include "inspect/inspect.h"
+#include "test_util.h"
 
 namespace airlock::inspect {
 namespace {
+
+using testing::dump;
 
 constexpr const char* kHead =
     "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Times;}}"
     "{\\colortbl ;\\red255\\green255\\blue255;\\red0\\green0\\blue0;\\red250\\green250\\blue250;}";
 
 Document rtf(std::string_view body) {
-  auto d = extract(std::string(kHead) + std::string(body) + "}", Format::kRtf);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().toString());
-  return d.ok() ? std::move(*d) : Document{};
-}
-
-std::string dump(const Document& d) {
-  std::string out;
-  for (const auto& r : d.runs)
-    out += "[" + std::string(hidingName(r.hiding)) + "] {" + r.where + "} (" + r.why + ") " + r.text + "\n";
-  for (const auto& n : d.notes) out += "note: " + n + "\n";
-  return out;
+  return testing::must(extract(std::string(kHead) + std::string(body) + "}", Format::kRtf));
 }
 
 TEST(Rtf, HidingTechniques) {

@@ -7,21 +7,13 @@
 
 #include "inspect/extractors.h"
 #include "inspect/inspect.h"
+#include "test_util.h"
 
 namespace airlock::inspect {
 namespace {
 
-Document must(core::Result<Document> d) {
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().toString());
-  return d.ok() ? std::move(*d) : Document{};
-}
-
-std::string dump(const Document& d) {
-  std::string out;
-  for (const auto& r : d.runs)
-    out += "[" + std::string(hidingName(r.hiding)) + "] {" + r.where + "} (" + r.why + ") " + r.text + "\n";
-  return out;
-}
+using testing::dump;
+using testing::must;
 
 // ---- plain text
 

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the office extractor tests: find a run by its exact text and compare everything
-// the extractor says about it; print all runs when something does not match.
+// Helpers for the extractor tests: a document that must extract, every run printed when
+// something does not match, a run found by its exact text and all the extractor says about it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +9,11 @@
 #include "inspect/inspect.h"
 
 namespace airlock::inspect::testing {
+
+inline Document must(core::Result<Document> d) {
+  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().toString());
+  return d.ok() ? std::move(*d) : Document{};
+}
 
 inline std::string dump(const Document& d) {
   std::string s;
