@@ -75,9 +75,14 @@ constexpr std::array kMarkers{
            R"(<\|im_start\|>|<\|im_end\|>|<\|system\|>|<\|user\|>|<\|assistant\|>|<\|begin_of_text\|>|<\|start_header_id\|>|\[/?INST\]|<<SYS>>)"},
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\byou\s+are\s+now\b)"},
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\byou\s+(?:must|should|will)\s+now\b)"},
-    Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\bas\s+an?\s+(?:ai|llm|language\s+model|ai\s+assistant)\b)"},
+    // "As an AI, …", "as an AI assistant", "as an LLM"; not "as an AI vendor" or "an AI researcher".
+    Marker{Cat::kAddressWeak, "assistant-style phrase",
+           R"(\bas\s+an?\s+(?:llm|language\s+model|ai\s+(?:language\s+model|assistant|model|agent)\b|ai\s*[,:;]))"},
     Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\bsystem\s+(?:prompt|message)\b)"},
-    Marker{Cat::kAddressWeak, "assistant-style phrase", R"(\b(?:new|updated|revised)\s+instructions?\b)"},
+    // "New instructions:", "updated instructions follow", "your new instructions"; not "new
+    // instructions for expense claims apply".
+    Marker{Cat::kAddressWeak, "assistant-style phrase",
+           R"(\b(?:new|updated|revised)\s+instructions?\s*(?:[:\-]|follow\b|below\b|are\s+as\s+follows)|\byour\s+(?:new|updated|revised)\s+instructions?\b)"},
     Marker{Cat::kAddressWeak, "chat role at line start", R"((?m)^[ \t]*(?:system|assistant)[ \t]*:)"},
     Marker{Cat::kAddressWeak, "prompt-format heading", R"((?m)^[ \t]*#{2,}[ \t]*(?:instruction|system)s?\b)"},
     Marker{Cat::kShell, "shell upload", R"(\bcurl\b[^\n]*?\s(?:-F|--form)\s+['"]?[\w.\-]*=@)"},

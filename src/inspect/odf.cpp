@@ -9,7 +9,8 @@
 // text:span, apply to the text. Judged: text:display="none" (hidden character attribute),
 // fo:font-size <= 2 pt (percentages resolved against the inherited size), fo:color against the
 // span's fo:background-color, the paragraph's, the table cell's or frame's fill, the page's
-// (else white; use-window-font-color is automatic and never judged), opacity <= 5 %
+// (else white; on a slide, the topmost picture or filled shape under the text's shape,
+// the master's background objects included; use-window-font-color is automatic and never judged), opacity <= 5 %
 // (loext:opacity, style:text-opacity), a fixed fo:line-height <= 2 pt; text:hidden-text and
 // text:hidden-paragraph fields (unless text:is-hidden="false"), sections with text:display
 // none or condition; frames outside the page. Tracked deletions (text:tracked-changes) are not
@@ -40,6 +41,7 @@ constexpr int kMaxChain = 32;
 constexpr long kMaxColumns = 16384;    // LibreOffice Calc's widest sheet
 constexpr long kMaxRows = 1L << 24;    // more than any spreadsheet has; counters saturate here
 constexpr long kMaxSpaces = 1000;      // text:s text:c="…": spaces shown, bounded
+constexpr size_t kMaxBackdrops = 1000;  // pictures and filled shapes remembered per slide
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -304,10 +306,13 @@ class Odf {
   core::Status run(Format format) {
     auto content = readXml(zip_, "content.xml", limits_);
     if (!content) return content.error();
-    if (!*content) return core::makeError(core::Code::kInvalidArgument, "odf: no content.xml");
     auto styles = readXml(zip_, "styles.xml", limits_);
     if (!styles) return styles.error();
-    Node contentRoot = (*content)->root();
+    if (!*content && !*styles) return core::makeError(core::Code::kInvalidArgument, "odf: no content.xml");
+    // LibreOffice's style templates carry only styles.xml: their headers, footers and properties
+    // are still read.
+    if (!*content) sink_.note("no content.xml: only the styles part and the properties are read");
+    Node contentRoot = *content ? (*content)->root() : Node();
     styles_.load(contentRoot.child("office:automatic-styles"), true);
     Node stylesRoot = *styles ? (*styles)->root() : Node();
     styles_.load(stylesRoot.child("office:styles"), false);
@@ -317,6 +322,7 @@ class Odf {
       Master master;
       master.layout = styles_.layout(m.attribute("style:page-layout-name").value());
       master.drawingPage = styles_.resolve("drawing-page", m.attribute("draw:style-name").value());
+      master.node = m;
       masters_.emplace(m.attribute("style:name").value(), master);
       if (firstMaster_.empty()) firstMaster_ = m.attribute("style:name").value();
     }
@@ -366,6 +372,7 @@ class Odf {
   struct Master {
     OdfStyles::PageLayout layout;
     Props drawingPage;
+    Node node;  // the style:master-page, whose background objects lie under every slide
   };
   Master master(std::string_view name) const {
     auto it = masters_.find(std::string(name));
@@ -583,32 +590,15 @@ class Odf {
       inner.hiding = Hiding::kVanish;
       inner.why = "hidden shape";
     }
-    auto x = length(s, "svg:x"), y = length(s, "svg:y");
-    const double w = length(s, "svg:width").value_or(0), h = length(s, "svg:height").value_or(0);
-    if (!x && !y) {
-      // Rotated shapes carry their position in draw:transform: "rotate (…) translate (x y)".
-      std::string_view t = s.attribute("draw:transform").value();
-      if (auto at = t.find("translate"); at != std::string_view::npos) {
-        t = t.substr(at + 9);
-        const auto open = t.find('('), close = t.find(')');
-        if (open != std::string_view::npos && close != std::string_view::npos && open < close) {
-          std::string_view args = t.substr(open + 1, close - open - 1);
-          while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
-          const auto space = args.find(' ');
-          x = parseMeasure(args.substr(0, space), 1);
-          if (space != std::string_view::npos) y = parseMeasure(args.substr(space + 1), 1);
-        }
-      }
-    }
     // Anchored to the page the position is absolute; to a paragraph or character it is relative
     // to somewhere on the page, so only a box beyond a whole page's size is off it.
     std::string_view anchor = s.attribute("text:anchor-type").value();
     const bool absolute = slideMode_ || anchor == "page";
-    const double px = x.value_or(0), py = y.value_or(0);
-    if ((x || y) && inner.hiding == Hiding::kVisible &&
-        (px >= pageW || py >= pageH || px + w <= (absolute ? 0 : -pageW) || py + h <= (absolute ? 0 : -pageH))) {
+    if (auto box = shapeBox(s); box && inner.hiding == Hiding::kVisible &&
+        (box->x >= pageW || box->y >= pageH || box->x + box->w <= (absolute ? 0 : -pageW) ||
+         box->y + box->h <= (absolute ? 0 : -pageH))) {
       inner.hiding = Hiding::kOffPage;
-      inner.why = "shape outside the page (at " + pointsText(px) + ", " + pointsText(py) + ")";
+      inner.why = "shape outside the page (at " + pointsText(box->x) + ", " + pointsText(box->y) + ")";
     }
     Props style;
     if (pugi::xml_attribute a = s.attribute("presentation:style-name")) style = styles_.resolve("presentation", a.value());
@@ -739,6 +729,14 @@ class Odf {
     }
     shapes_ = 0;
     comments_ = 0;  // numbered per slide, as in pptx
+    // What lies under a shape's text: the master's background objects, then the slide's shapes
+    // in drawing order. Text on a picture or a coloured shape is judged against it, not the page.
+    std::vector<Backdrop> backdrops;
+    const double pageW = m.layout.width, pageH = m.layout.height;
+    for (Node s = m.node.first_child(); s; s = s.next_sibling()) {
+      if (s.type() == pugi::node_element && !s.attribute("presentation:class"))
+        addBackdrops(s, backdrops);
+    }
     for (Node s = page.first_child(); s; s = s.next_sibling()) {
       if (s.type() != pugi::node_element) continue;
       core::Status st;
@@ -754,11 +752,88 @@ class Odf {
         });
         if (st) st = sink_.add(text, prefix + " comment " + std::to_string(++comments_), Hiding::kComment, "comment");
       } else if (std::string_view(s.name()).starts_with("draw:")) {
-        st = shape(s, scope, m.layout.width, m.layout.height);
+        Scope under = scope;
+        if (auto box = shapeBox(s)) {
+          const double cx = box->x + box->w / 2, cy = box->y + box->h / 2;
+          for (auto b = backdrops.rbegin(); b != backdrops.rend(); ++b) {
+            if (cx < b->box.x || cx > b->box.x + b->box.w || cy < b->box.y || cy > b->box.y + b->box.h) continue;
+            if (b->fill.kind == Fill::Kind::kSolid) under.background = b->fill.rgb;
+            else under.backgroundUnknown = true;
+            break;
+          }
+        }
+        st = shape(s, under, pageW, pageH);
+        addBackdrops(s, backdrops);
       }
       if (!st) return st;
     }
     return {};
+  }
+
+  struct Box {
+    double x = 0, y = 0, w = 0, h = 0;
+  };
+  struct Backdrop {
+    Box box;
+    Fill fill;  // solid or unknown
+  };
+  // A shape's box on the page in points. A rotated shape carries its position in draw:transform,
+  // "rotate (a) translate (x y)" (a skew before them is ignored): the box is the bounds of its
+  // corners turned by a (counter-clockwise, y down) about its origin, then moved to x y.
+  static std::optional<Box> shapeBox(Node s) {
+    const double w = length(s, "svg:width").value_or(0), h = length(s, "svg:height").value_or(0);
+    auto x = length(s, "svg:x"), y = length(s, "svg:y");
+    if (x || y) return Box{x.value_or(0), y.value_or(0), w, h};
+    std::string_view t = s.attribute("draw:transform").value();
+    auto args = [&](std::string_view fn) -> std::vector<double> {
+      std::vector<double> out;
+      const auto at = t.find(fn);
+      if (at == std::string_view::npos) return out;
+      std::string_view rest = t.substr(at + fn.size());
+      const auto open = rest.find('('), close = rest.find(')');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) return out;
+      rest = rest.substr(open + 1, close - open - 1);
+      while (!rest.empty() && out.size() < 2) {
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        const auto end = std::min(rest.find(' '), rest.size());
+        if (end > 0) {
+          if (auto v = parseMeasure(rest.substr(0, end), 1)) out.push_back(*v);
+          else return {};
+        }
+        rest.remove_prefix(end);
+      }
+      return out;
+    };
+    const auto move = args("translate");
+    if (move.empty()) return std::nullopt;
+    const auto turn = args("rotate");
+    const double a = turn.empty() ? 0 : turn[0];
+    const double c = std::cos(a), sn = std::sin(a);
+    double minX = 0, minY = 0, maxX = 0, maxY = 0;
+    for (auto [cx, cy] : {std::pair{w, 0.0}, std::pair{0.0, h}, std::pair{w, h}}) {
+      const double rx = cx * c + cy * sn, ry = -cx * sn + cy * c;
+      minX = std::min(minX, rx), maxX = std::max(maxX, rx), minY = std::min(minY, ry), maxY = std::max(maxY, ry);
+    }
+    return Box{move[0] + minX, (move.size() > 1 ? move[1] : 0) + minY, maxX - minX, maxY - minY};
+  }
+  // A picture, or a shape filled with anything but nothing, hides what is under it.
+  void addBackdrops(Node s, std::vector<Backdrop>& out) {
+    if (out.size() >= kMaxBackdrops) return;
+    if (named(s, "draw:g")) {
+      for (Node c = s.first_child(); c; c = c.next_sibling())
+        if (c.type() == pugi::node_element) addBackdrops(c, out);
+      return;
+    }
+    auto box = shapeBox(s);
+    if (!box) return;
+    if (named(s, "draw:frame") && s.child("draw:image")) {
+      out.push_back({*box, Fill{Fill::Kind::kUnknown, {}}});
+      return;
+    }
+    Props style;
+    if (pugi::xml_attribute a = s.attribute("presentation:style-name")) style = styles_.resolve("presentation", a.value());
+    if (pugi::xml_attribute a = s.attribute("draw:style-name")) style.overlay(styles_.resolve("graphic", a.value()));
+    if (style.fill && style.fill->kind != Fill::Kind::kNone) out.push_back({*box, *style.fill});
   }
 
   // The notes page: every frame's text but the header, footer, date and page number (the slide

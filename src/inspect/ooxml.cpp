@@ -24,9 +24,11 @@
 //   are judged one by one. Legacy and threaded comments; text boxes in sheet drawings.
 // - pptx: text in shapes, groups and tables on each slide (presentation.xml order): hidden
 //   slides (show="0") and hidden shapes, sizes <= 2 pt (after normAutofit's font scale), no
-//   text fill or opacity <= 5 %, colour on the shape fill or else the slide background (slide,
-//   layout, master; "unknown" for pictures and gradients: then colour is not judged), shapes
-//   entirely outside the slide. Speaker notes, comments (legacy and modern), alt text.
+//   text fill or opacity <= 5 %, colour on the run's highlight, else the shape fill, else the
+//   topmost picture or filled shape under the shape's centre (the slide's earlier shapes, the
+//   layout's and master's non-placeholder shapes), else the slide background (slide, layout,
+//   master); "unknown" for pictures and gradients: then colour is not judged. Shapes entirely
+//   outside the slide. Speaker notes, comments (legacy and modern), alt text.
 // Placeholder formatting inherited from layouts and masters is not resolved: text whose size or
 // colour comes only from there is judged on what the slide itself says.
 // Embedded objects (*/embeddings/*) are noted, not opened: an embedded document is a document
@@ -48,6 +50,7 @@ using Node = pugi::xml_node;
 
 // Bound on style inheritance chains (basedOn) and group nesting: cycles and silly depths.
 constexpr int kMaxChain = 32;
+constexpr size_t kMaxBackdrops = 1000;  // pictures and filled shapes remembered per slide
 
 struct Office {
   ZipArchive& zip;
@@ -65,6 +68,7 @@ std::optional<double> measureAttr(Node n, const char* attr, double perPoint = 1)
 }
 
 bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "on"; }
+bool falsy(std::string_view v) { return v == "0" || v == "false" || v == "off"; }
 
 std::string joinWhy(const std::vector<std::pair<Hiding, std::string>>& reasons) {
   std::string why;
@@ -763,9 +767,13 @@ struct DmlTextProps {
   std::optional<DmlColour> colour;
   bool colourUnknown = false;
   std::optional<bool> noFill;
+  std::optional<Rgb> highlight;  // a:highlight: the colour behind the text
   void overlay(Node rPr, const Theme& theme) {
     if (!rPr) return;
     if (auto sz = measureAttr(rPr, "sz")) size = sz;
+    if (Node h = rPr.child("a:highlight")) {
+      if (auto c = dmlColour(h, theme)) highlight = c->rgb;
+    }
     if (Node f = rPr.child("a:solidFill")) {
       colour = dmlColour(f, theme);
       colourUnknown = !colour;
@@ -796,7 +804,9 @@ std::pair<Hiding, std::string> judgeDml(const DmlTextProps& p, double fontScale,
   if (p.colour && !p.colourUnknown && !p.noFill.value_or(false)) {
     if (p.colour->alpha <= 5000)
       reasons.emplace_back(Hiding::kTransparent, "text opacity " + std::to_string(p.colour->alpha / 1000) + " %");
-    else if (!scope.backgroundUnknown && nearColour(p.colour->rgb, scope.background.value_or(kWhite)))
+    else if (p.highlight && nearColour(p.colour->rgb, *p.highlight))
+      reasons.emplace_back(Hiding::kSameColour, "colour " + hexColour(p.colour->rgb) + " on highlight " + hexColour(*p.highlight));
+    else if (!p.highlight && !scope.backgroundUnknown && nearColour(p.colour->rgb, scope.background.value_or(kWhite)))
       reasons.emplace_back(Hiding::kSameColour,
                            "colour " + hexColour(p.colour->rgb) + " on " + hexColour(scope.background.value_or(kWhite)));
   }
@@ -892,18 +902,49 @@ struct Box {
   bool known = false;
 };
 
+// The box a shape covers on the slide. a:off and a:ext are the box before rotation (about its
+// centre): turned by about a quarter, its width and height trade places.
 Box boxOf(Node xfrm, const Xform& t) {
   Box b;
   Node off = xfrm.child("a:off"), ext = xfrm.child("a:ext");
   if (!off) return b;
   b.known = true;
-  const double x = measureAttr(off, "x").value_or(0), y = measureAttr(off, "y").value_or(0);
-  const double cx = measureAttr(ext, "cx").value_or(0), cy = measureAttr(ext, "cy").value_or(0);
+  double x = measureAttr(off, "x").value_or(0), y = measureAttr(off, "y").value_or(0);
+  double cx = measureAttr(ext, "cx").value_or(0), cy = measureAttr(ext, "cy").value_or(0);
+  const double degrees = std::fmod(std::fabs(measureAttr(xfrm, "rot").value_or(0) / 60000), 180);
+  if (degrees >= 45 && degrees < 135) {
+    x += (cx - cy) / 2;
+    y += (cy - cx) / 2;
+    std::swap(cx, cy);
+  }
   b.x = t.x(x);
   b.y = t.y(y);
   b.cx = cx * t.sx;
   b.cy = cy * t.sy;
   return b;
+}
+
+// A group's children are in its own coordinates: child c → group off + (c - chOff) * scale,
+// then the parent's transform.
+Xform groupXform(Node xfrm, const Box& box, const Xform& t) {
+  if (!box.known) return t;
+  Xform child = t;
+  Node chOff = xfrm.child("a:chOff"), chExt = xfrm.child("a:chExt"), ext = xfrm.child("a:ext");
+  const double chcx = measureAttr(chExt, "cx").value_or(0), chcy = measureAttr(chExt, "cy").value_or(0);
+  const double sx = chcx > 0 ? measureAttr(ext, "cx").value_or(chcx) / chcx : 1;
+  const double sy = chcy > 0 ? measureAttr(ext, "cy").value_or(chcy) / chcy : 1;
+  child.ox = box.x - measureAttr(chOff, "x").value_or(0) * sx * t.sx;
+  child.oy = box.y - measureAttr(chOff, "y").value_or(0) * sy * t.sy;
+  child.sx = t.sx * sx;
+  child.sy = t.sy * sy;
+  return child;
+}
+
+Node xfrmOf(Node shape) {
+  std::string_view name = shape.name();
+  return name == "p:graphicFrame" ? shape.child("p:xfrm")
+         : name == "p:grpSp"      ? shape.child("p:grpSpPr").child("a:xfrm")
+                                  : shape.child("p:spPr").child("a:xfrm");
 }
 
 // ============================================================================================
@@ -959,48 +1000,16 @@ class Pptx {
   }
 
  private:
-  // The background a slide inherits: its layout's, else its master's (cached by part).
-  core::Result<Background> inherited(const std::string& part, const std::string& relType, int depth) {
-    if (auto it = backgrounds_.find(part); it != backgrounds_.end()) return it->second;
-    Background result;
-    if (depth < 2) {
-      auto rels = readRelationships(o_.zip, part, o_.limits);
-      if (!rels) return rels.error();
-      const Relationship* up = findRelationship(*rels, relType, true);
-      if (up != nullptr && !up->external) {
-        auto xml = readXml(o_.zip, up->target, o_.limits);
-        if (!xml) return xml.error();
-        if (*xml) {
-          Node root = (*xml)->root();
-          if (named(root, "p:sldMaster") && !colourMapLoaded_) {
-            o_.theme.loadColourMap(root.child("p:clrMap"));
-            colourMapLoaded_ = true;
-          }
-          result = backgroundOf(root.child("p:cSld"), o_.theme);
-          if (result.kind == Background::Kind::kNone) {
-            auto more = inherited(up->target, "slideMaster", depth + 1);
-            if (!more) return more.error();
-            result = *more;
-          }
-        }
-      }
-    }
-    backgrounds_[part] = result;
-    return result;
-  }
-
   core::Status slide(const std::string& part, long number) {
     auto xml = readXml(o_.zip, part, o_.limits);
     if (!xml) return xml.error();
     if (!*xml) return {};
     Node root = (*xml)->root();
     prefix_ = "slide " + std::to_string(number);
+    auto up = inherited(part, "slideLayout", 0);
+    if (!up) return up.error();
     Background bg = backgroundOf(root.child("p:cSld"), o_.theme);
-    if (bg.kind == Background::Kind::kNone) {
-      auto up = inherited(part, "slideLayout", 0);
-      if (!up) return up.error();
-      bg = *up;
-    }
+    if (bg.kind == Background::Kind::kNone) bg = up->background;
     DmlScope scope;
     if (bg.kind == Background::Kind::kSolid) scope.background = bg.rgb;
     if (bg.kind == Background::Kind::kUnknown) scope.backgroundUnknown = true;
@@ -1009,6 +1018,8 @@ class Pptx {
       scope.why = "hidden slide";
     }
     shapes_ = 0;
+    backdrops_.clear();
+    if (!falsy(root.attribute("showMasterSp").value())) backdrops_ = up->backdrops;
     if (auto st = tree(root.child("p:cSld").child("p:spTree"), scope, Xform{}, 0); !st) return st;
 
     auto rels = readRelationships(o_.zip, part, o_.limits);
@@ -1024,6 +1035,93 @@ class Pptx {
       }
     }
     return {};
+  }
+
+  // What lies under a shape's text: the master's and the layout's pictures and filled shapes
+  // (placeholders aside), then the slide's own in drawing order. Text is judged against the
+  // topmost one under its centre; a picture makes the colour unknown.
+  struct Backdrop {
+    Box box;
+    Background fill;  // solid or unknown
+  };
+  void underneath(const Box& box, DmlScope& scope) const {
+    if (!box.known) return;
+    const double cx = box.x + box.cx / 2, cy = box.y + box.cy / 2;
+    for (auto b = backdrops_.rbegin(); b != backdrops_.rend(); ++b) {
+      if (cx < b->box.x || cx > b->box.x + b->box.cx || cy < b->box.y || cy > b->box.y + b->box.cy) continue;
+      if (b->fill.kind == Background::Kind::kSolid) {
+        scope.background = b->fill.rgb;
+        scope.backgroundUnknown = false;
+      } else {
+        scope.backgroundUnknown = true;
+      }
+      return;
+    }
+  }
+  void addBackdrop(Node s, const Box& box, std::vector<Backdrop>& out) const {
+    if (!box.known || out.size() >= kMaxBackdrops) return;
+    if (named(s, "p:pic")) {
+      out.push_back({box, {Background::Kind::kUnknown, {}}});
+      return;
+    }
+    DmlScope fill;
+    dmlShapeFill(s, o_.theme, fill);
+    if (fill.backgroundUnknown) out.push_back({box, {Background::Kind::kUnknown, {}}});
+    else if (fill.background) out.push_back({box, {Background::Kind::kSolid, *fill.background}});
+  }
+  void collectBackdrops(Node spTree, const Xform& t, int depth, std::vector<Backdrop>& out) const {
+    for (Node s = spTree.first_child(); s; s = s.next_sibling()) {
+      std::string_view name = s.name();
+      if (name == "mc:AlternateContent" && depth < kMaxChain) collectBackdrops(s.child("mc:Choice"), t, depth + 1, out);
+      if (name != "p:sp" && name != "p:grpSp" && name != "p:pic") continue;
+      bool placeholder = false;
+      for (Node c = s.first_child(); c; c = c.next_sibling())
+        if (std::string_view(c.name()).starts_with("p:nv") && c.child("p:nvPr").child("p:ph")) placeholder = true;
+      if (placeholder) continue;
+      const Box box = boxOf(xfrmOf(s), t);
+      if (name == "p:grpSp") {
+        if (depth < kMaxChain) collectBackdrops(s, groupXform(xfrmOf(s), box, t), depth + 1, out);
+      } else {
+        addBackdrop(s, box, out);
+      }
+    }
+  }
+  // What a slide inherits from its layout, and a layout from its master (cached by part): the
+  // background (the layout's, else the master's) and the backdrops (the layout's over its
+  // master's, unless the layout hides the master's shapes).
+  struct Inherited {
+    Background background;
+    std::vector<Backdrop> backdrops;
+  };
+  core::Result<Inherited> inherited(const std::string& part, const std::string& relType, int depth) {
+    if (auto it = inherited_.find(part); it != inherited_.end()) return it->second;
+    Inherited result;
+    if (depth < 2) {
+      auto rels = readRelationships(o_.zip, part, o_.limits);
+      if (!rels) return rels.error();
+      const Relationship* up = findRelationship(*rels, relType, true);
+      if (up != nullptr && !up->external) {
+        auto xml = readXml(o_.zip, up->target, o_.limits);
+        if (!xml) return xml.error();
+        if (*xml) {
+          Node root = (*xml)->root();
+          if (named(root, "p:sldMaster") && !colourMapLoaded_) {
+            o_.theme.loadColourMap(root.child("p:clrMap"));
+            colourMapLoaded_ = true;
+          }
+          result.background = backgroundOf(root.child("p:cSld"), o_.theme);
+          if (named(root, "p:sldLayout")) {
+            auto master = inherited(up->target, "slideMaster", depth + 1);
+            if (!master) return master.error();
+            if (result.background.kind == Background::Kind::kNone) result.background = master->background;
+            if (!falsy(root.attribute("showMasterSp").value())) result.backdrops = master->backdrops;
+          }
+          collectBackdrops(root.child("p:cSld").child("p:spTree"), Xform{}, 0, result.backdrops);
+        }
+      }
+    }
+    inherited_[part] = result;
+    return result;
   }
 
   core::Status tree(Node spTree, const DmlScope& scope, const Xform& t, int depth) {
@@ -1050,9 +1148,7 @@ class Pptx {
         inner.hiding = Hiding::kVanish;
         inner.why = "hidden shape";
       }
-      Node xfrm = name == "p:graphicFrame" ? s.child("p:xfrm")
-                  : name == "p:grpSp"      ? s.child("p:grpSpPr").child("a:xfrm")
-                                           : s.child("p:spPr").child("a:xfrm");
+      Node xfrm = xfrmOf(s);
       const Box box = boxOf(xfrm, t);
       if (box.known && inner.hiding == Hiding::kVisible &&
           (box.x >= width_ || box.y >= height_ || box.x + box.cx <= 0 || box.y + box.cy <= 0)) {
@@ -1061,23 +1157,16 @@ class Pptx {
       }
       if (name == "p:grpSp") {
         if (depth >= kMaxChain) continue;
-        Xform child = t;
-        Node chOff = xfrm.child("a:chOff"), chExt = xfrm.child("a:chExt"), ext = xfrm.child("a:ext");
-        const double chcx = measureAttr(chExt, "cx").value_or(0), chcy = measureAttr(chExt, "cy").value_or(0);
-        const double sx = chcx > 0 ? measureAttr(ext, "cx").value_or(chcx) / chcx : 1;
-        const double sy = chcy > 0 ? measureAttr(ext, "cy").value_or(chcy) / chcy : 1;
-        // child coordinate c → group off + (c - chOff) * scale, then the parent's transform
-        child.ox = box.x - measureAttr(chOff, "x").value_or(0) * sx * t.sx;
-        child.oy = box.y - measureAttr(chOff, "y").value_or(0) * sy * t.sy;
-        child.sx = t.sx * sx;
-        child.sy = t.sy * sy;
-        if (!box.known) child = t;
-        if (auto st = tree(s, inner, child, depth + 1); !st) return st;
+        if (auto st = tree(s, inner, groupXform(xfrm, box, t), depth + 1); !st) return st;
         continue;
       }
+      underneath(box, inner);
       if (name == "p:sp") {
         dmlShapeFill(s, o_.theme, inner);
         if (auto st = dmlTextBody(o_, s.child("p:txBody"), inner, where); !st) return st;
+        addBackdrop(s, box, backdrops_);
+      } else if (name == "p:pic") {
+        addBackdrop(s, box, backdrops_);
       } else if (name == "p:graphicFrame") {
         Node tbl = s.child("a:graphic").child("a:graphicData").child("a:tbl");
         long row = 0;
@@ -1161,7 +1250,8 @@ class Pptx {
   std::string prefix_;
   long shapes_ = 0;
   bool colourMapLoaded_ = false;
-  std::unordered_map<std::string, Background> backgrounds_;
+  std::vector<Backdrop> backdrops_;  // the current slide's
+  std::unordered_map<std::string, Inherited> inherited_;
 };
 
 // ============================================================================================

@@ -199,6 +199,60 @@ TEST(Odp, ReportsHiddenSlidesOffPageShapesNotesAndAltText) {
   EXPECT_EQ(d.runs.size(), 10u) << testing::dump(d);
 }
 
+// Slide text is judged against what lies under it: the master's pictures and filled shapes
+// (its placeholders aside) and the slide's own earlier shapes. A title turned a quarter into a
+// side bar is on the page. Seen in LibreOffice's own templates (Freshes, Candy).
+TEST(Odp, JudgesTextAgainstThePicturesAndShapesUnderIt) {
+  const std::string autos =
+      R"(<style:style style:name="gr1" style:family="graphic"><style:graphic-properties draw:fill="solid" draw:fill-color="#ffffff"/></style:style>)"
+      + textStyle("W", R"(fo:color="#ffffff")") + textStyle("B", R"(fo:color="#000000")");
+  auto frame = [](std::string_view name, std::string_view at, std::string_view span, std::string_view text, std::string_view extra = {}) {
+    return R"(<draw:frame draw:name=")" + std::string(name) + R"(" )" + std::string(at) + std::string(extra) +
+           R"(><draw:text-box><text:p><text:span text:style-name=")" + std::string(span) + R"(">)" + std::string(text) +
+           "</text:span></text:p></draw:text-box></draw:frame>";
+  };
+  const std::string body =
+      R"(<office:presentation><draw:page draw:name="page1" draw:master-page-name="Bar">)" +
+      frame("Side", R"x(svg:width="15cm" svg:height="2.5cm" draw:transform="rotate (1.5707963267949) translate (0.5cm 15cm)")x", "W", "white title on the picture bar") +
+      frame("Dark", R"(svg:x="22cm" svg:y="5cm" svg:width="4cm" svg:height="2cm")", "B", "black on the black master box") +
+      frame("Middle", R"(svg:x="8cm" svg:y="5cm" svg:width="8cm" svg:height="2cm")", "W", "white on the white page") +
+      R"(<draw:frame draw:name="Photo" svg:x="8cm" svg:y="9cm" svg:width="8cm" svg:height="4cm"><draw:image/></draw:frame>)" +
+      frame("Caption", R"(svg:x="9cm" svg:y="10cm" svg:width="6cm" svg:height="2cm")", "W", "white caption on the photo") +
+      R"(<draw:custom-shape draw:name="Card" draw:style-name="gr1" svg:x="8cm" svg:y="9.5cm" svg:width="8cm" svg:height="3cm"/>)" +
+      frame("Over", R"(svg:x="9cm" svg:y="10cm" svg:width="6cm" svg:height="2cm")", "W", "white on the white card over the photo") +
+      R"(</draw:page></office:presentation>)";
+  const std::string styles =
+      R"(<office:automatic-styles><style:page-layout style:name="PM1"><style:page-layout-properties fo:page-width="28cm" fo:page-height="15.75cm"/></style:page-layout>)"
+      R"(<style:style style:name="Mgr1" style:family="graphic"><style:graphic-properties draw:fill="solid" draw:fill-color="#000000"/></style:style></office:automatic-styles>)"
+      R"(<office:master-styles><style:master-page style:name="Bar" style:page-layout-name="PM1">)"
+      R"(<draw:frame svg:x="0cm" svg:y="0cm" svg:width="4cm" svg:height="15.75cm"><draw:image/></draw:frame>)"
+      R"(<draw:custom-shape draw:style-name="Mgr1" svg:x="20cm" svg:y="0cm" svg:width="8cm" svg:height="15.75cm"/>)"
+      R"(<draw:frame presentation:class="title" draw:style-name="Mgr1" svg:x="4cm" svg:y="0cm" svg:width="16cm" svg:height="15.75cm"><draw:text-box/></draw:frame>)"
+      R"(</style:master-page></office:master-styles>)";
+  const Document d = extractOk(odf("application/vnd.oasis.opendocument.presentation", autos, body, styles), Format::kOdp);
+  expectRun(d, "white title on the picture bar", Hiding::kVisible, "", "slide 1 shape 'Side'");
+  expectRun(d, "black on the black master box", Hiding::kSameColour, "colour #000000 on #000000", "slide 1 shape 'Dark'");
+  // The master's title placeholder is no backdrop: the page is white under it.
+  expectRun(d, "white on the white page", Hiding::kSameColour, "colour #FFFFFF on #FFFFFF", "slide 1 shape 'Middle'");
+  expectRun(d, "white caption on the photo", Hiding::kVisible, "", "slide 1 shape 'Caption'");
+  expectRun(d, "white on the white card over the photo", Hiding::kSameColour, "colour #FFFFFF on #FFFFFF", "slide 1 shape 'Over'");
+  EXPECT_EQ(d.runs.size(), 5u) << testing::dump(d);
+}
+
+// LibreOffice's style templates carry styles.xml and no content.xml: headers and footers are
+// still read, with a note.
+TEST(Odf, ReadsAStylesOnlyPackage) {
+  std::vector<Entry> entries;
+  entries.emplace_back("mimetype", "application/vnd.oasis.opendocument.text-template", false);
+  entries.emplace_back("styles.xml", "<office:document-styles" + std::string(kNs) +
+                                         R"(><office:master-styles><style:master-page style:name="Standard"><style:header>)"
+                                         R"(<text:p>Company header</text:p></style:header></style:master-page></office:master-styles></office:document-styles>)");
+  const Document d = extractOk(testing::makeZip(entries), Format::kOdt);
+  expectRun(d, "Company header", Hiding::kVisible, "", "styles.xml header paragraph 1 run 1");
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0], "no content.xml: only the styles part and the properties are read");
+}
+
 TEST(Odf, RefusesDoctypesAndMissingContent) {
   std::vector<Entry> entries;
   entries.emplace_back("mimetype", "application/vnd.oasis.opendocument.text", false);

@@ -457,6 +457,56 @@ TEST(Pptx, ReadsTablesModernCommentsAndInheritedBackgrounds) {
   expectRun(d, "modern\ncomment", Hiding::kComment, "review comment", "slide 1 comment 1");
 }
 
+// Text is judged against what lies under it: the master's and layout's pictures and filled
+// shapes (placeholders aside), the slide's own earlier shapes, a run's highlight. Seen in
+// LibreOffice's export of its own templates (Freshes, Candy).
+TEST(Pptx, JudgesTextAgainstThePicturesShapesAndHighlightUnderIt) {
+  auto xfrm = [](int x, int y, int cx, int cy) {
+    return R"(<a:xfrm><a:off x=")" + std::to_string(x) + R"(" y=")" + std::to_string(y) + R"("/><a:ext cx=")" +
+           std::to_string(cx) + R"(" cy=")" + std::to_string(cy) + R"("/></a:xfrm>)";
+  };
+  auto fill = [](std::string_view rgb) { return R"(<a:solidFill><a:srgbClr val=")" + std::string(rgb) + R"("/></a:solidFill>)"; };
+  auto pic = [](std::string_view xfrmXml) {
+    return R"(<p:pic><p:nvPicPr><p:cNvPr id="7" name="Photo"/><p:cNvPicPr/><p:nvPr/></p:nvPicPr><p:spPr>)" + std::string(xfrmXml) +
+           "</p:spPr></p:pic>";
+  };
+  const std::string white = fill("FFFFFF"), black = fill("000000");
+  // Master: a picture over the left quarter, a black box over the right quarter, and a black
+  // title placeholder over the middle (a placeholder is no backdrop).
+  const std::string master =
+      "<p:sldMaster" + std::string(kNs) + "><p:cSld><p:spTree>" + pic(xfrm(0, 0, 2286000, 6858000)) +
+      shape("Box", "", {}, xfrm(6858000, 0, 2286000, 6858000) + black) +
+      R"(<p:sp><p:nvSpPr><p:cNvPr id="3" name="Title Placeholder"/><p:cNvSpPr/><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr><p:spPr>)" +
+      xfrm(2286000, 0, 4572000, 6858000) + black + "</p:spPr></p:sp></p:spTree></p:cSld></p:sldMaster>";
+  const std::string shapes =
+      shape("OnPicture", "white on the master picture", white, xfrm(100000, 100000, 2000000, 500000)) +
+      shape("OnBox", "black on the master box", black, xfrm(7000000, 100000, 2000000, 500000)) +
+      shape("Middle", "white on the white slide", white, xfrm(3000000, 100000, 2000000, 500000)) +
+      shape("Card", "", {}, xfrm(2500000, 3000000, 4000000, 3000000) + fill("112233")) +
+      shape("OnCard", "white on the dark card", white, xfrm(3000000, 4000000, 2000000, 500000)) +
+      shape("Marked", "white on a teal highlight", white + R"(<a:highlight><a:srgbClr val="0D84A1"/></a:highlight>)",
+            xfrm(3000000, 100000, 2000000, 500000)) +
+      shape("Teal", "teal on a teal highlight", fill("0D84A1") + R"(<a:highlight><a:srgbClr val="0D84A1"/></a:highlight>)",
+            xfrm(3000000, 100000, 2000000, 500000));
+  const std::string z = zipOf({
+      {"ppt/presentation.xml", "<p:presentation" + std::string(kNs) + R"(><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>)"},
+      {"ppt/_rels/presentation.xml.rels", rels({{"rId1", "slide", "slides/slide1.xml"}})},
+      {"ppt/slides/slide1.xml", slide(shapes)},
+      {"ppt/slides/_rels/slide1.xml.rels", rels({{"rId1", "slideLayout", "../slideLayouts/slideLayout1.xml"}})},
+      {"ppt/slideLayouts/slideLayout1.xml", "<p:sldLayout" + std::string(kNs) + "><p:cSld><p:spTree/></p:cSld></p:sldLayout>"},
+      {"ppt/slideLayouts/_rels/slideLayout1.xml.rels", rels({{"rId1", "slideMaster", "../slideMasters/slideMaster1.xml"}})},
+      {"ppt/slideMasters/slideMaster1.xml", master},
+  });
+  const Document d = extractOk(z, Format::kPptx);
+  expectRun(d, "white on the master picture", Hiding::kVisible, "", "slide 1 shape 'OnPicture'");
+  expectRun(d, "black on the master box", Hiding::kSameColour, "colour #000000 on #000000", "slide 1 shape 'OnBox'");
+  expectRun(d, "white on the white slide", Hiding::kSameColour, "colour #FFFFFF on #FFFFFF", "slide 1 shape 'Middle'");
+  expectRun(d, "white on the dark card", Hiding::kVisible, "", "slide 1 shape 'OnCard'");
+  expectRun(d, "white on a teal highlight", Hiding::kVisible, "", "slide 1 shape 'Marked'");
+  expectRun(d, "teal on a teal highlight", Hiding::kSameColour, "colour #0D84A1 on highlight #0D84A1", "slide 1 shape 'Teal'");
+  EXPECT_EQ(d.runs.size(), 6u) << testing::dump(d);
+}
+
 TEST(Ooxml, RefusesABrokenZipAndAMissingMainPart) {
   auto d = extractOoxml("not a zip at all, long enough to look", Format::kDocx, {});
   ASSERT_FALSE(d);
