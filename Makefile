@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy fuzz fuzz-run lint clean
+.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy bench-inspect fuzz fuzz-run lint clean
 
 all: release
 
@@ -36,6 +36,11 @@ bench-dlp: release
 # squid and mitmproxy; installs them with scripts/bench-deps.sh.
 bench-proxy: release
 	bash bench/proxy.sh
+
+# Only the document-inspection section of make bench (bench/inspect.sh): documents per second,
+# MB/s and peak memory per format, beside python-docx, openpyxl, BeautifulSoup and pdftotext.
+bench-inspect: release
+	bash bench/inspect.sh
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null
