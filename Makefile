@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy bench-inspect fuzz fuzz-run lint clean
+.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy bench-inspect bench-mcp fuzz fuzz-run lint clean
 
 all: release
 
@@ -41,6 +41,11 @@ bench-proxy: release
 # MB/s and peak memory per format, beside python-docx, openpyxl, BeautifulSoup and pdftotext.
 bench-inspect: release
 	bash bench/inspect.sh
+
+# Only the MCP-proxy section of make bench (bench/mcp.sh): round trips directly to the reference
+# servers and through airlock mcp.
+bench-mcp: release
+	bash bench/mcp.sh
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

@@ -7,6 +7,7 @@
 #   DLP=0           skip the DLP section (bench/dlp.sh, which has its own variables)
 #   PROXY=0         skip the egress-proxy section (bench/proxy.sh, which has its own variables)
 #   INSPECT=0       skip the document-inspection section (bench/inspect.sh, which has its own variables)
+#   MCP=0           skip the MCP-proxy section (bench/mcp.sh, which has its own variables)
 # Results go to build/bench/results/ (JSON lines, Google Benchmark JSON, hyperfine markdown).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,4 +80,5 @@ if [ "${DLP:-1}" != 0 ]; then
 fi
 [ "${PROXY:-1}" = 0 ] || { echo "== 5. egress proxy beside tinyproxy, squid, mitmproxy"; BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/proxy.sh"; }
 [ "${INSPECT:-1}" = 0 ] || { echo "== 6. document inspection per format"; BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/inspect.sh"; }
+[ "${MCP:-1}" = 0 ] || { echo "== 7. MCP proxy beside direct"; BENCH_BUILD="$B" AIRLOCK="$A" bash "$ROOT/bench/mcp.sh"; }
 echo "results in $OUT"

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "adapters/hook/hook.h"
+#include "fuzz_gate.h"
 
 namespace {
 
@@ -31,19 +32,7 @@ rules:
 )";
 
 airlock::gate::Gate* gate() {
-  static std::unique_ptr<airlock::gate::Gate> g = [] {
-    char tmpl[] = "/tmp/airlock-hookfuzz-XXXXXX";
-    if (!mkdtemp(tmpl)) abort();
-    auto pol = airlock::policy::Policy::load(kPolicy, "fuzz.yaml", "/home/fuzz");
-    if (!pol.ok()) abort();
-    airlock::gate::GateOptions o;
-    o.stateDir = tmpl;
-    o.home = "/home/fuzz";
-    o.cwd = "/tmp";
-    auto opened = airlock::gate::Gate::open(*pol, o);
-    if (!opened.ok()) abort();
-    return std::move(*opened);
-  }();
+  static std::unique_ptr<airlock::gate::Gate> g = airlock::fuzz::openGate(kPolicy, "hookfuzz");
   return g.get();
 }
 

@@ -51,6 +51,8 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kAllowObserved: return "allow.observed";
     case Reason::kDenySinkAddress: return "deny.sink.private_address";
     case Reason::kDenySinkInspection: return "deny.sink.inspection_unavailable";
+    case Reason::kDenyToolChanged: return "deny.tool.description_changed";
+    case Reason::kDenyToolPoisoned: return "deny.tool.poisoned";
   }
   return "deny.internal_error";
 }

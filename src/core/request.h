@@ -87,6 +87,8 @@ enum class Reason : std::uint8_t {
   kAllowObserved,        // an observation, recorded
   kDenySinkAddress,      // the host resolves to a non-public address that no sink names (SSRF)
   kDenySinkInspection,   // the sink needs TLS inspection and the adapter cannot inspect
+  kDenyToolChanged,      // an MCP tool's description or schema is not the one pinned
+  kDenyToolPoisoned,     // an MCP tool's description hides content or addresses the assistant
 };
 std::string_view reasonCode(Reason reason);
 

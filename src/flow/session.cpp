@@ -103,6 +103,9 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
           "counters TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL)");
       !st)
     return st.error();
+  if (auto st = impl->exec("CREATE TABLE IF NOT EXISTS pins(key TEXT PRIMARY KEY, digest TEXT NOT NULL, since INTEGER NOT NULL)");
+      !st)
+    return st.error();
   auto select = core::sqlitePrepare(impl->db.get(),
                                     "SELECT level, categories, untrusted, files_read, bytes_read, counters, created, "
                                     "updated FROM sessions WHERE id = ?1",
@@ -122,6 +125,51 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
 }
 
 core::Result<SessionState> SessionStore::load(const std::string& id) { return impl_->read(id); }
+
+core::Result<SessionStore::Pin> SessionStore::pin(const std::string& key, const std::string& digest, bool replace) {
+  if (auto st = impl_->exec("BEGIN IMMEDIATE"); !st) return st.error();
+  auto rollback = [&] { (void)impl_->exec("ROLLBACK"); };
+  auto read = core::sqlitePrepare(impl_->db.get(), "SELECT digest, since FROM pins WHERE key = ?1", "session store", impl_->path);
+  if (!read) {
+    rollback();
+    return read.error();
+  }
+  sqlite3_bind_text(read->get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  Pin before;
+  int rc = sqlite3_step(read->get());
+  if (rc == SQLITE_ROW) {
+    const unsigned char* d = sqlite3_column_text(read->get(), 0);
+    before.digest = d ? reinterpret_cast<const char*>(d) : "";
+    before.sinceMicros = sqlite3_column_int64(read->get(), 1);
+  } else if (rc != SQLITE_DONE) {
+    auto e = impl_->sqlError("reading a pin");
+    rollback();
+    return e;
+  }
+  if (before.digest.empty() || (replace && before.digest != digest)) {
+    auto write = core::sqlitePrepare(impl_->db.get(),
+                                     "INSERT INTO pins(key, digest, since) VALUES(?1, ?2, ?3) ON CONFLICT(key) DO UPDATE "
+                                     "SET digest=excluded.digest, since=excluded.since",
+                                     "session store", impl_->path);
+    if (!write) {
+      rollback();
+      return write.error();
+    }
+    sqlite3_bind_text(write->get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(write->get(), 2, digest.data(), static_cast<int>(digest.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(write->get(), 3, impl_->clock->nowMicros());
+    if (sqlite3_step(write->get()) != SQLITE_DONE) {
+      auto e = impl_->sqlError("writing a pin");
+      rollback();
+      return e;
+    }
+  }
+  if (auto st = impl_->exec("COMMIT"); !st) {
+    rollback();
+    return st.error();
+  }
+  return before;
+}
 
 core::Result<SessionState> SessionStore::update(const std::string& id,
                                                 const std::function<core::Status(SessionState&)>& fn) {

@@ -53,6 +53,14 @@ class SessionStore {
   // an error nothing is written.
   core::Result<SessionState> update(const std::string& id, const std::function<core::Status(SessionState&)>& fn);
 
+  // Pins (MCP tool descriptions): the digest first recorded for `key`. With `replace`, `digest`
+  // becomes the pin. Returns the pin as it was before this call (empty digest: there was none).
+  struct Pin {
+    std::string digest;
+    std::int64_t sinceMicros = 0;
+  };
+  core::Result<Pin> pin(const std::string& key, const std::string& digest, bool replace);
+
   ~SessionStore();
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;

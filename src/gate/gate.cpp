@@ -393,6 +393,24 @@ Gate::~Gate() = default;
 const policy::Policy& Gate::policy() const { return *impl_->policy; }
 const inspect::Limits& Gate::inspectLimits() const { return impl_->options.inspectLimits; }
 
+bool Gate::mayCall(std::string_view user, std::string_view agent, std::string_view tool) const {
+  const policy::Policy& pol = *impl_->policy;
+  int sink = -1;
+  for (std::size_t i = 0; i < pol.sinks().size() && sink < 0; ++i)
+    for (const auto& g : pol.sinks()[i].tools)
+      if (g.matches(tool)) sink = static_cast<int>(i);
+  policy::EvalInput in;
+  in.action = Action::kToolCall;
+  in.sink = sink;
+  in.tool = tool;
+  in.user = pol.user(std::string(user));
+  in.agent = agent.empty() ? nullptr : pol.agent(std::string(agent));
+  in.hasAgent = !agent.empty();
+  in.fields = nullptr;  // every `when` is unknown here: a conditional rule leaves the tool possible
+  const policy::Evaluation ev = pol.index().evaluate(in);
+  return ev.conditionError || ev.effect != Effect::kDeny;
+}
+
 core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Policy> policy, GateOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->policy = std::move(policy);
@@ -433,6 +451,69 @@ core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Pol
 }
 
 Decision Gate::decide(const core::Request& request) { return impl_->run(request, nullptr); }
+
+core::Decision Gate::listTool(const ToolListing& t) {
+  Decision d;
+  d.verdict = Verdict::kAllow;
+  d.reason = Reason::kAllowRule;
+  d.resource = t.tool;
+  core::Request asReq;
+  asReq.user = t.user;
+  asReq.agent = t.agent;
+  asReq.session = t.session;
+  asReq.adapter = t.adapter;
+  asReq.action = Action::kToolCall;
+  asReq.tool = t.tool;
+  Canonical c;
+  c.resource = t.tool;
+  auto deny = [&](Reason reason, std::vector<std::string> reasons) {
+    d.verdict = Verdict::kDeny;
+    d.reason = reason;
+    d.reasons = std::move(reasons);
+    return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
+  };
+  try {
+    if (!validName(t.user) || !validName(t.agent) || !validName(t.session) || !validName(t.adapter) ||
+        t.tool.find('/') == std::string::npos || t.tool.size() > 512)
+      return deny(Reason::kDenyInvalidRequest, {"a listed tool needs a name 'server/tool' and valid names"});
+    if (!mayCall(t.user, t.agent, t.tool))
+      return deny(Reason::kDenyDefault, {fmt::format("user {}{} may never call {}: not listed", t.user,
+                                                     t.agent.empty() ? "" : " through agent " + t.agent, t.tool)});
+    // Tool poisoning: what the model reads about a tool is inspected like any content it reads.
+    const inspect::Report report = inspect::analyzeText(t.description, "description");
+    if (report.untrusted()) {
+      std::vector<std::string> why;
+      for (const auto& f : report.findings) {
+        if (why.size() >= 4) break;
+        why.push_back(fmt::format("{} ({}) in the description, score {}", inspect::findingKindName(f.kind),
+                                  inspect::hidingName(f.hiding), f.score));
+      }
+      why.insert(why.begin(), fmt::format("the description of {} hides text or addresses the assistant: withheld", t.tool));
+      return deny(Reason::kDenyToolPoisoned, std::move(why));
+    }
+    // Rug pulls: the description first seen is pinned; another one later is withheld.
+    const std::string digest = core::sha256Hex(t.description);
+    auto pin = impl_->sessions->pin("mcp-tool\n" + t.tool, digest, t.acceptChanges);
+    if (!pin) {
+      return deny(Reason::kDenyInternalError, {"the pin store is unavailable: " + pin.error().toString()});
+    }
+    if (!pin->digest.empty() && pin->digest != digest) {
+      if (t.acceptChanges) {
+        d.reasons = {fmt::format("the description of {} changed (pinned {}…, now {}…): accepted and pinned anew", t.tool,
+                                 pin->digest.substr(0, 12), digest.substr(0, 12))};
+        d.reason = Reason::kAllowRule;
+        return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
+      }
+      return deny(Reason::kDenyToolChanged,
+                  {fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
+                               "(sha256 {}…, now {}…): withheld until the change is accepted",
+                               t.tool, pin->digest.substr(0, 12), digest.substr(0, 12))});
+    }
+    return d;
+  } catch (const std::exception& e) {
+    return deny(Reason::kDenyInternalError, {std::string("internal error: ") + e.what()});
+  }
+}
 
 Explanation Gate::explain(const core::Request& request) {
   Explanation e;

@@ -55,6 +55,18 @@ struct Observation {
                              // (docx, pdf, html…): inspected for hidden content; same rules
 };
 
+// A tool as an MCP server lists it (Gate::listTool).
+struct ToolListing {
+  std::string user;
+  std::string agent;
+  std::string session;
+  std::string adapter;
+  std::string tool;         // "server/tool"
+  std::string_view description;  // what the model reads about the tool: description, title,
+                                 // input schema (their JSON), never stored or logged
+  bool acceptChanges = false;    // the operator accepts a changed description: it is pinned anew
+};
+
 struct Explanation {
   core::Decision decision;
   std::vector<std::string> lines;  // the trace, one step per line
@@ -73,6 +85,17 @@ class Gate {
   const inspect::Limits& inspectLimits() const;
   // True when the policy has detector rules, i.e. observe() looks at Observation::content.
   bool scansContent() const;
+  // Whether the policy can ever let `user` (through `agent`, when not empty) call `tool`
+  // ("server/tool"): false when a rule without a condition denies it or nothing grants it. A
+  // rule with a `when` keeps the tool possible (the call itself is decided when it is made).
+  // Used to hide tools from a listing; records nothing.
+  bool mayCall(std::string_view user, std::string_view agent, std::string_view tool) const;
+  // Whether a listed tool may be shown to the agent (docs/adapters/mcp.md): allow, or deny with
+  // deny.rule/deny.default (the principal may never call it), deny.tool.description_changed
+  // (the description's SHA-256 is not the one pinned the first time the tool was seen) or
+  // deny.tool.poisoned (the description hides text or addresses the assistant). A deny is
+  // audited; an allow is not (listings are frequent and say nothing new).
+  core::Decision listTool(const ToolListing& listing);
 
   ~Gate();
   Gate(const Gate&) = delete;
