@@ -55,7 +55,7 @@ for rep in $(seq "$REPS"); do
       r=$(client "$N" "$method" "$tool" "$args" -- "${pe[@]}" node "$EVERYTHING" stdio)
       echo "{\"via\":\"$via\",\"rep\":$rep,${r:1}" | tee -a "$OUT/mcp.jsonl"
     done
-    r=$(client $((N / 10)) tools/call read_text_file "{\"path\":\"$WORK/root/big.txt\"}" -- "${pf[@]}" node "$FS" "$WORK/root")
+    r=$(client $((N / 100 > 5 ? N / 100 : 5)) tools/call read_text_file "{\"path\":\"$WORK/root/big.txt\"}" -- "${pf[@]}" node "$FS" "$WORK/root")
     echo "{\"via\":\"$via\",\"rep\":$rep,${r:1}" | tee -a "$OUT/mcp.jsonl"
   done
 done

@@ -31,7 +31,7 @@ def ask(i, m, params):
 ask(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}})
 p.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
 params = {"name": tool, "arguments": args} if method == "tools/call" else {}
-for i in range(1, 21):  # warm-up
+for i in range(1, 1 + min(20, n)):  # warm-up
     ask(i, method, params)
 times, size = [], 0
 start = time.perf_counter()

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -37,6 +39,7 @@ constexpr std::size_t kMaxObservedText = 16u << 20;  // result text handed to th
 constexpr int kParseError = -32700;
 constexpr int kInvalidRequest = -32600;
 constexpr int kServerGone = -32000;
+constexpr int kDenied = -32001;  // a request other than tools/call that the policy refused
 
 std::string dumpLine(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
@@ -112,6 +115,52 @@ constexpr ArgMap kMappings[] = {
     {"git", "git_checkout", "repo_path", Action::kFsWrite, false},
     {"git", "git_init", "repo_path", Action::kFsWrite, false},
 };
+
+// file:///a/b%20c → "/a/b c" (also file://localhost/…); nullopt for another host, a relative
+// path, a bad escape or a NUL.
+std::optional<std::string> fileUriPath(std::string_view uri) {
+  std::string_view rest = uri.substr(7);  // after "file://", checked by the caller
+  if (rest.substr(0, 10) == "localhost/") rest.remove_prefix(9);
+  if (rest.empty() || rest.front() != '/') return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
+    if (c == '?' || c == '#') break;
+    if (c == '%') {
+      if (i + 2 >= rest.size() || !std::isxdigit(static_cast<unsigned char>(rest[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(rest[i + 2])))
+        return std::nullopt;
+      c = static_cast<char>(std::stoi(std::string(rest.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    }
+    if (c == '\0') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool startsWithFileScheme(std::string_view uri) {
+  if (uri.size() < 7) return false;
+  std::string head(uri.substr(0, 7));
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return head == "file://";
+}
+
+// The text a resource read shows the model.
+std::string resourceText(const json& result) {
+  std::string out;
+  if (auto c = result.find("contents"); c != result.end() && c->is_array()) {
+    for (const auto& item : *c) {
+      if (out.size() >= kMaxObservedText) break;
+      if (!item.is_object()) continue;
+      auto t = item.find("text");
+      if (t == item.end() || !t->is_string()) continue;
+      if (!out.empty()) out += '\n';
+      out.append(t->get_ref<const std::string&>(), 0, kMaxObservedText - std::min(out.size(), kMaxObservedText));
+    }
+  }
+  return out;
+}
 
 // The text a tool result shows the model: text items, embedded text resources, structured content.
 std::string resultText(const json& result) {
@@ -273,6 +322,40 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
     const json params = m.value("params", json::object());
     p.firstPage = !(params.is_object() && params.contains("cursor"));
   }
+  if (method == "resources/read") {
+    // A local file is the fs.read of its path; any other resource the tool.call of
+    // "SERVER/resources/read" with the URI as its body.
+    const json params = m.value("params", json::object());
+    const json uri = params.is_object() ? params.value("uri", json()) : json();
+    const std::string text = uri.is_string() ? uri.get<std::string>() : "";
+    core::Request r = request(Action::kFsRead);
+    if (text.empty()) {
+      r.malformed = "resources/read without a uri";
+      r.path = ".";
+    } else if (startsWithFileScheme(text)) {
+      auto path = fileUriPath(text);
+      if (path) {
+        r.path = *path;
+        p.path = *path;
+      } else {
+        r.malformed = "resources/read: the uri is not a local file URI that can be decoded";
+        r.path = ".";
+      }
+    } else {
+      r.action = Action::kToolCall;
+      r.tool = options_.server + "/resources/read";
+      r.args = json{{"uri", text}}.dump(-1, ' ', false, json::error_handler_t::replace);
+      r.body = text;
+    }
+    p.tool = text;
+    const core::Decision d = gate_.decide(r);
+    if (d.verdict != Verdict::kAllow) {
+      std::string why = fmt::format("airlock denied resources/read ({})", core::reasonCode(d.reason));
+      for (const auto& reason : d.reasons) why += "; " + reason;
+      answers.push_back(errorLine(id, kDenied, why));
+      return false;
+    }
+  }
   pending_[idKey(id)] = std::move(p);
   return true;
 }
@@ -429,15 +512,16 @@ void Relay::serverMessage(json& m, bool& changed) {
   json& result = m["result"];
   if (p.method == "tools/list") {
     if (listTools(result, p.firstPage)) changed = true;
-  } else if (p.method == "tools/call") {
-    const std::string text = resultText(result);
+  } else if (p.method == "tools/call" || p.method == "resources/read") {
+    const std::string text = p.method == "tools/call" ? resultText(result) : resourceText(result);
     gate::Observation o;
     o.user = options_.user;
     o.agent = options_.agent;
     o.session = options_.session;
     o.adapter = "mcp";
-    o.action = Action::kToolCall;
+    o.action = p.path.empty() ? Action::kToolCall : Action::kFsRead;
     o.resource = p.tool;
+    o.path = p.path;  // a local file resource: its own label counts too
     o.cwd = options_.cwd;
     o.size = static_cast<std::int64_t>(text.size());
     o.digest = text.empty() ? "" : core::sha256Hex(text);
@@ -447,8 +531,13 @@ void Relay::serverMessage(json& m, bool& changed) {
       // The result could not be recorded (store or audit down): the client does not get it.
       std::string why = fmt::format("airlock could not record the result of {} ({})", p.tool, core::reasonCode(d.reason));
       for (const auto& r : d.reasons) why += "\n- " + r;
-      result = json{{"content", json::array({{{"type", "text"}, {"text", why}}})}, {"isError", true}};
       changed = true;
+      if (p.method == "tools/call") {
+        result = json{{"content", json::array({{{"type", "text"}, {"text", why}}})}, {"isError", true}};
+      } else {
+        m.erase("result");  // `result` refers into it: not used after this
+        m["error"] = json{{"code", kDenied}, {"message", why}};
+      }
     }
   }
 }

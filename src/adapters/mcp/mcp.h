@@ -66,7 +66,8 @@ class Relay {
  private:
   struct Pending {
     std::string method;
-    std::string tool;         // tools/call: "server/tool"
+    std::string tool;         // tools/call: "server/tool"; resources/read: the URI
+    std::string path;         // resources/read of a local file: its path
     bool firstPage = true;    // tools/list without a cursor
   };
   // Handles one request/notification/response object; returns false when it must not be
