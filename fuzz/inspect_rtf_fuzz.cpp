@@ -3,24 +3,12 @@
 // Limits::maxTextBytes and every finding within its bounds.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
-#include "inspect/inspect.h"
+#include "inspect_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace airlock::inspect;
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  Limits limits;
-  limits.maxDepth = 64;
-  limits.maxTextBytes = 1u << 20;
-  auto doc = extract(bytes, Format::kRtf, limits);
-  if (!doc) return 0;
-  std::size_t total = 0;
-  for (const auto& r : doc->runs) total += r.text.size();
-  if (total > limits.maxTextBytes) std::abort();
-  const Report report = analyze(*doc);
-  for (const auto& f : report.findings)
-    if (f.text.size() > 240 + 3 || f.score < 0 || f.score > 100) std::abort();
+  airlock::fuzz::extractAndAnalyze(std::string_view(reinterpret_cast<const char*>(data), size),
+                                   airlock::inspect::Format::kRtf);
   return 0;
 }

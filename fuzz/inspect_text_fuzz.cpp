@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "inspect/inspect.h"
+#include "inspect_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace airlock::inspect;
@@ -14,18 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr Format kFormats[] = {Format::kText, Format::kMarkdown, Format::kCsv, Format::kJson};
   const Format format = kFormats[data[0] % 4];
   const std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
-  Limits limits;
-  limits.maxDepth = 64;
-  limits.maxTextBytes = 1u << 20;
-  auto doc = extract(bytes, format, limits);
-  if (doc) {
-    std::size_t total = 0;
-    for (const auto& r : doc->runs) total += r.text.size();
-    if (total > limits.maxTextBytes) std::abort();
-    const Report report = analyze(*doc);
-    for (const auto& f : report.findings)
-      if (f.text.size() > 240 + 3 || f.score < 0 || f.score > 100) std::abort();
-  }
+  airlock::fuzz::extractAndAnalyze(bytes, format);
   const Report raw = analyzeText(bytes, "fuzz");
   for (const auto& f : raw.findings)
     if (f.text.size() > 240 + 3 || f.offset > bytes.size()) std::abort();
