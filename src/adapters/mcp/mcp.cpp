@@ -375,6 +375,15 @@ void Relay::startOwnListing(const json& cursor, std::string& toServer) {
   toServer += dumpLine(req);
 }
 
+void Relay::listingTimedOut(std::string& toServer, std::string& toClient) {
+  if (ownListingId_.empty()) return;
+  std::fprintf(stderr, "airlock mcp: the server did not answer tools/list within %d s: tool calls are refused\n",
+               options_.listTimeoutSeconds);
+  listingFailed_ = true;
+  ownListingId_.clear();
+  replayHeld(toServer, toClient);
+}
+
 void Relay::replayHeld(std::string& toServer, std::string& toClient) {
   std::vector<std::string> held = std::move(held_);
   held_.clear();
@@ -574,6 +583,10 @@ void Relay::fromServer(std::string_view line, std::string& toClient, std::string
     replayHeld(toServer, toClient);
     return;
   }
+  // A late answer to one of airlock's own listings (it timed out) is not the client's either.
+  if (isResponse(m) && m.at("id").is_string() && m.at("id").get_ref<const std::string&>().rfind("airlock-tools-", 0) == 0 &&
+      !pending_.count(idKey(m.at("id"))))
+    return;
   bool changed = false;
   if (m.is_array()) {
     for (auto& e : m) serverMessage(e, changed);
@@ -757,6 +770,8 @@ int run(gate::Gate& gate, const Options& options, const std::vector<std::string>
   std::string chunk(1 << 16, '\0');
   bool clientGone = false, serverClosedStdin = false;
   std::chrono::steady_clock::time_point hangup{};
+  std::chrono::steady_clock::time_point listingSince{};
+  bool wasListing = false;
   int signalsSent = 0;
   int status = 0;
   bool reaped = false;
@@ -776,6 +791,13 @@ int run(gate::Gate& gate, const Options& options, const std::vector<std::string>
       hangup = std::chrono::steady_clock::now();
     }
     if (server.eof) break;
+    if (relay.listing() && !wasListing) listingSince = std::chrono::steady_clock::now();
+    wasListing = relay.listing();
+    if (wasListing && std::chrono::steady_clock::now() - listingSince > std::chrono::seconds(options.listTimeoutSeconds)) {
+      relay.listingTimedOut(toServer.data, toClient.data);
+      wasListing = relay.listing();
+      continue;
+    }
     if (clientGone && !serverClosedStdin) {
       ::close(toServer.fd);
       toServer.fd = -1;
@@ -807,7 +829,7 @@ int run(gate::Gate& gate, const Options& options, const std::vector<std::string>
     }
     if (toServer.fd >= 0 && toServer.size() > 0 && !toServer.closed) fds[n++] = {toServer.fd, POLLOUT, 0};
     if (!clientGone && toClient.size() > 0) fds[n++] = {toClient.fd, POLLOUT, 0};
-    const int timeout = serverClosedStdin ? 200 : -1;
+    const int timeout = serverClosedStdin || relay.listing() ? 200 : -1;
     int r = ::poll(fds, n, timeout);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {

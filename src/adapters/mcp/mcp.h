@@ -41,6 +41,7 @@ struct Options {
   std::size_t maxMessageBytes = 64u << 20;
   bool acceptToolChanges = false;  // --accept-tool-changes: pin changed descriptions anew
   int exitGraceSeconds = 5;  // after the client hangs up, how long the server may take to exit
+  int listTimeoutSeconds = 30;  // how long airlock's own tools/list may take before calls are refused
 };
 
 class Relay {
@@ -61,6 +62,10 @@ class Relay {
   std::size_t pending() const { return pending_.size(); }
   // Client bytes held while airlock lists the server's tools itself (see fromClient).
   std::size_t heldBytes() const { return heldBytes_; }
+  bool listing() const { return !ownListingId_.empty(); }
+  // airlock's own listing got no answer in time: the held lines go on, and calls are refused
+  // (the tools' descriptions cannot be checked); a late answer is dropped.
+  void listingTimedOut(std::string& toServer, std::string& toClient);
   const Options& options() const { return options_; }
 
  private:

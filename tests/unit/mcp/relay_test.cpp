@@ -283,6 +283,23 @@ TEST_F(RelayTest, ACallBeforeAnyListingWaitsForAirlocksOwnListing) {
   r.fromServer(R"({"jsonrpc":"2.0","id":"airlock-tools-2","error":{"code":-32601,"message":"Method not found"}})", toClient, toServer);
   EXPECT_EQ(toServer, "");
   EXPECT_NE(toClient.find("could not be listed"), std::string::npos) << toClient;
+  // A server that never answers airlock's listing: after the timeout the held lines go on (the
+  // call refused), and the late answer is dropped.
+  Relay silent(*gate_, options("everything"));
+  toServer.clear();
+  toClient.clear();
+  silent.fromClient(sum, toServer, toClient);
+  silent.fromClient(R"({"jsonrpc":"2.0","id":8,"method":"ping"})", toServer, toClient);
+  ASSERT_TRUE(silent.listing());
+  toServer.clear();
+  silent.listingTimedOut(toServer, toClient);
+  EXPECT_FALSE(silent.listing());
+  EXPECT_NE(toClient.find("could not be listed"), std::string::npos) << toClient;
+  EXPECT_EQ(toServer, std::string(R"({"jsonrpc":"2.0","id":8,"method":"ping"})") + "\n");
+  toClient.clear();
+  silent.fromServer(json{{"jsonrpc", "2.0"}, {"id", "airlock-tools-1"}, {"result", {{"tools", tools("Echoes.")}}}}.dump(),
+                    toClient, toServer);
+  EXPECT_EQ(toClient, "");
 }
 
 TEST_F(RelayTest, ResultsRaiseTheSessionAndHiddenInstructionsMakeItUntrusted) {
