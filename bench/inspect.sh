@@ -37,12 +37,8 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/airlock-bench-inspect-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-lo() {  # outdir format files…
-  local out=$1 fmt=$2
-  shift 2
-  timeout 1800 soffice -env:UserInstallation=file://"$WORK/lo-profile" --headless --norestore \
-    --convert-to "$fmt" --outdir "$out" "$@" >>"$WORK/soffice.log" 2>&1 || true
-}
+SOFFICE_PROFILE="$WORK/lo-profile" SOFFICE_LOG="$WORK/soffice.log" SOFFICE_TIMEOUT=1800
+source "$ROOT/tests/support/soffice.sh"
 echo "== corpus: ordinary sizes, and one large document per format (LibreOffice takes minutes)"
 S="$WORK/small"
 bash "$ROOT/tests/support/ordinary_corpus.sh" "$S"
@@ -53,12 +49,12 @@ mkdir -p "$L"
 "$PY" "$ROOT/tests/support/ordinary_docs.py" "$G/decks" --scale $((BIG / 25 > 0 ? BIG / 25 : 1)) >/dev/null
 cp "$G/report-finance.docx" "$G/inventory-2.xlsx" "$G/news.html" "$G/CONTRIBUTING.md" "$G/meeting-notes.txt" \
   "$G/customers.csv" "$G/api-response.json" "$G/report.eml" "$G/decks/deck-0.fodp" "$L/"
-lo "$L" odt "$L/report-finance.docx"
-lo "$L" rtf "$L/report-finance.docx"
-lo "$L" pdf "$L/report-finance.docx"
-lo "$L" ods "$L/inventory-2.xlsx"
-lo "$L" odp "$L/deck-0.fodp"
-lo "$L" pptx "$L/deck-0.fodp"
+soffice_convert "$L" odt "$L/report-finance.docx"
+soffice_convert "$L" rtf "$L/report-finance.docx"
+soffice_convert "$L" pdf "$L/report-finance.docx"
+soffice_convert "$L" ods "$L/inventory-2.xlsx"
+soffice_convert "$L" odp "$L/deck-0.fodp"
+soffice_convert "$L" pptx "$L/deck-0.fodp"
 rm -f "$L"/*.fodp
 
 # Peers: text extraction only, one process over all files, as airlock is run.

@@ -20,12 +20,8 @@ T=/usr/lib/libreoffice/share/template/common
 mkdir -p "$D/lo"
 
 bash "$SRC/tests/support/ordinary_corpus.sh" "$D" || bad "ordinary_corpus.sh failed"
-soffice_convert() {  # outdir format files…
-  local out=$1 fmt=$2
-  shift 2
-  timeout 240 soffice -env:UserInstallation=file://"$WORK/lo-profile" --headless --norestore \
-    --convert-to "$fmt" --outdir "$out" "$@" >>"$WORK/soffice.log" 2>&1 || true
-}
+SOFFICE_PROFILE="$WORK/lo-profile" SOFFICE_LOG="$WORK/soffice.log" SOFFICE_TIMEOUT=240
+source "$SRC/tests/support/soffice.sh"
 soffice_convert "$D/lo" pptx "$T"/presnt/*.otp
 soffice_convert "$D/lo" xlsx $(find "$T" -name '*.ots')
 soffice_convert "$D/lo" docx $(find "$T/wizard/agenda" "$T/officorr" -name '*.ott')

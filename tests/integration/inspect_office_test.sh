@@ -139,17 +139,13 @@ notes() { printf '<presentation:notes><draw:frame presentation:class="notes" svg
 } >"$D/plaindeck.fodp"
 
 # --- LibreOffice: one call per target format (each call starts the office once)
-soffice_convert() {  # format files…
-  local fmt=$1
-  shift
-  timeout 180 soffice -env:UserInstallation=file://"$WORK/lo-profile" --headless --norestore \
-    --convert-to "$fmt" --outdir "$D" "$@" >"$WORK/soffice-$fmt.log" 2>&1 || true
-}
-soffice_convert odt "$D/plain.docx" "$D/incident.docx" "$D/vanish.docx" "$D/comment.docx"
-soffice_convert odp "$D/deck.fodp" "$D/plaindeck.fodp"
-soffice_convert pptx "$D/deck.fodp" "$D/plaindeck.fodp"
+SOFFICE_PROFILE="$WORK/lo-profile" SOFFICE_LOG="$WORK/soffice.log" SOFFICE_TIMEOUT=180
+source "$SRC/tests/support/soffice.sh"
+soffice_convert "$D" odt "$D/plain.docx" "$D/incident.docx" "$D/vanish.docx" "$D/comment.docx"
+soffice_convert "$D" odp "$D/deck.fodp" "$D/plaindeck.fodp"
+soffice_convert "$D" pptx "$D/deck.fodp" "$D/plaindeck.fodp"
 for f in plain.odt incident.odt vanish.odt comment.odt deck.odp plaindeck.odp deck.pptx plaindeck.pptx; do
-  if [ -s "$D/$f" ]; then ok; else bad "LibreOffice did not write $f ($(tail -2 "$WORK"/soffice-*.log | tr '\n' ' '))"; fi
+  if [ -s "$D/$f" ]; then ok; else bad "LibreOffice did not write $f ($(tail -2 "$WORK/soffice.log" | tr '\n' ' '))"; fi
 done
 
 # inspect FILE: sets OUT (JSON) and RC

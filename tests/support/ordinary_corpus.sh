@@ -8,16 +8,11 @@ OUT=$1
 SCALE=${2:-1}
 HERE=$(cd "$(dirname "$0")" && pwd)
 /usr/bin/python3 "$HERE/ordinary_docs.py" "$OUT" --scale "$SCALE" >/dev/null
-PROFILE=$(mktemp -d /tmp/airlock-lo-XXXXXX)
-trap 'rm -rf "$PROFILE"' EXIT
-# soffice_convert OUTDIR FORMAT FILE…: one LibreOffice process per call; a failed conversion shows
-# as a missing file to whoever counts them.
-soffice_convert() {
-  local out=$1 fmt=$2
-  shift 2
-  timeout 1800 soffice -env:UserInstallation=file://"$PROFILE" --headless --norestore \
-    --convert-to "$fmt" --outdir "$out" "$@" >>"$PROFILE.log" 2>&1 || true
-}
+SOFFICE_PROFILE=$(mktemp -d /tmp/airlock-lo-XXXXXX)
+SOFFICE_LOG="$SOFFICE_PROFILE.log"
+SOFFICE_TIMEOUT=1800
+trap 'rm -rf "$SOFFICE_PROFILE" "$SOFFICE_LOG"' EXIT
+source "$HERE/soffice.sh"
 cd "$OUT"
 soffice_convert . odt ./*.docx
 soffice_convert . pdf ./*.docx ./*.fodp
@@ -26,4 +21,4 @@ soffice_convert html "html:XHTML Writer File:UTF8" minutes-5.docx policy-ai-9.do
 soffice_convert . ods ./*.xlsx
 soffice_convert . odp ./*.fodp
 soffice_convert . pptx ./*.fodp
-rm -f ./*.fodp "$PROFILE.log"
+rm -f ./*.fodp

@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "inspect/charset.h"
+
 namespace airlock::inspect::pdf {
 
 namespace {
@@ -139,24 +141,8 @@ std::uint32_t packed(const Rgb& c) {
 }
 std::uint32_t tenths(double v) { return static_cast<std::uint32_t>(std::lround(std::clamp(v, 0.0, 1e6) * 10)); }
 
-void appendUtf8(std::string& out, Unicode cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+// A NUL from a font's ToUnicode map is no text: it becomes U+FFFD like any invalid code point.
+void appendUtf8(std::string& out, Unicode cp) { inspect::appendUtf8(out, cp == 0 ? kReplacement : static_cast<char32_t>(cp)); }
 
 bool whitespace(Unicode cp) {
   return cp == 0x20 || cp == 0x09 || cp == 0x0A || cp == 0x0D || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) ||
