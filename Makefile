@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy bench-inspect bench-mcp fuzz fuzz-run lint clean
+.PHONY: all deps demo build test release asan bench bench-dlp bench-proxy bench-inspect bench-mcp bench-sandbox fuzz fuzz-run lint clean
 
 all: release
 
@@ -46,6 +46,10 @@ bench-inspect: release
 # servers and through airlock mcp.
 bench-mcp: release
 	bash bench/mcp.sh
+
+# Only the sandbox section (bench/sandbox.sh): start-up beside srt, cost per open.
+bench-sandbox: release
+	bash bench/sandbox.sh
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

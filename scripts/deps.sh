@@ -8,6 +8,8 @@ pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev libidn2-dev libunistring-dev libseccomp-dev
   libgumbo-dev libpugixml-dev libpoppler-private-dev
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine curl ca-certificates
+  # the programs `airlock run` is tested with, inside the sandbox
+  wget netcat-openbsd dnsutils git
   # documents made by real tools in the inspection tests
   python3-docx python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )

@@ -18,6 +18,7 @@ void addCaCommand(CLI::App& app, Context& ctx, int& exitCode);
 void addProxyCommand(CLI::App& app, Context& ctx, int& exitCode);
 void addInspectCommand(CLI::App& app, Context& ctx, int& exitCode);
 void addMcpCommand(CLI::App& app, Context& ctx, int& exitCode);
+void addRunCommand(CLI::App& app, Context& ctx, int& exitCode);
 
 // Prints a decision as the one-line JSON object of `airlock check`.
 std::string decisionJson(const core::Decision& d, const core::Lattice& lattice);

@@ -21,11 +21,11 @@ int main(int argc, char** argv) {
   // quarter of a million instructions it does not need. When the first word names a subcommand,
   // only that one is registered; otherwise (help, typos) all of them are, for the messages.
   using Adder = void (*)(CLI::App&, Context&, int&);
-  static constexpr std::array<std::pair<std::string_view, Adder>, 10> kCommands = {{
+  static constexpr std::array<std::pair<std::string_view, Adder>, 11> kCommands = {{
       {"check", addCheckCommand}, {"policy", addPolicyCommand}, {"audit", addAuditCommand},
       {"hook", addHookCommand}, {"demo", addDemoCommand}, {"scan", addScanCommand},
       {"ca", addCaCommand}, {"proxy", addProxyCommand}, {"inspect", addInspectCommand},
-      {"mcp", addMcpCommand}}};
+      {"mcp", addMcpCommand}, {"run", addRunCommand}}};
   std::string_view first;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];

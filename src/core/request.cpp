@@ -53,6 +53,8 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kDenySinkInspection: return "deny.sink.inspection_unavailable";
     case Reason::kDenyToolChanged: return "deny.tool.description_changed";
     case Reason::kDenyToolPoisoned: return "deny.tool.poisoned";
+    case Reason::kDenySandboxSyscall: return "deny.sandbox.syscall";
+    case Reason::kDenySandboxPrivate: return "deny.sandbox.private";
   }
   return "deny.internal_error";
 }

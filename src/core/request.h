@@ -89,6 +89,8 @@ enum class Reason : std::uint8_t {
   kDenySinkInspection,   // the sink needs TLS inspection and the adapter cannot inspect
   kDenyToolChanged,      // an MCP tool's description or schema is not the one pinned
   kDenyToolPoisoned,     // an MCP tool's description hides content or addresses the assistant
+  kDenySandboxSyscall,   // a sandboxed process made a system call the sandbox never allows
+  kDenySandboxPrivate,   // a sandboxed process reached for airlock's own state (its audit, sessions, CA key)
 };
 std::string_view reasonCode(Reason reason);
 

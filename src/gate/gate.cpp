@@ -411,6 +411,110 @@ bool Gate::mayCall(std::string_view user, std::string_view agent, std::string_vi
   return ev.conditionError || ev.effect != Effect::kDeny;
 }
 
+namespace {
+
+// "/a/b" contains "/a/b/c" and itself; "/" contains everything.
+bool treeContains(std::string_view outer, std::string_view inner) {
+  if (outer == "/") return true;
+  return inner.size() >= outer.size() && inner.substr(0, outer.size()) == outer &&
+         (inner.size() == outer.size() || inner[outer.size()] == '/');
+}
+
+// Nested trees folded into their parent; sorted, unique.
+std::vector<std::string> foldTrees(std::vector<std::string> trees) {
+  std::sort(trees.begin(), trees.end());
+  trees.erase(std::unique(trees.begin(), trees.end()), trees.end());
+  std::vector<std::string> out;
+  for (auto& t : trees)
+    if (out.empty() || !treeContains(out.back(), t)) out.push_back(std::move(t));
+  return out;
+}
+
+// The directory a glob alternative cannot leave: its wildcard-free leading segments.
+std::string literalDir(const policy::PathGlob::Alternative& a) {
+  std::string dir;
+  for (std::size_t i = 0; i < a.literalPrefix; ++i) dir += "/" + a.segments[i];
+  return dir.empty() ? "/" : dir;
+}
+
+}  // namespace
+
+FsReach Gate::fsReach(std::string_view userName, std::string_view agentName) const {
+  const policy::Policy& pol = *impl_->policy;
+  const policy::Principal* user = pol.user(std::string(userName));
+  const policy::Principal* agent = agentName.empty() ? nullptr : pol.agent(std::string(agentName));
+  auto holds = [](const policy::Principal* p, int role) {
+    return p != nullptr && std::find(p->roles.begin(), p->roles.end(), role) != p->roles.end();
+  };
+  // Trees one principal is granted for any of `actions` (global allow rules grant everyone).
+  auto granted = [&](const policy::Principal* who, policy::ActionMask actions) {
+    std::vector<std::string> trees;
+    if (pol.defaults().decision != Effect::kDeny) return std::vector<std::string>{"/"};
+    for (const auto& r : pol.rules()) {
+      if (!(r.actions & actions) || r.effect == Effect::kDeny) continue;
+      if (r.role < 0 ? r.effect != Effect::kAllow : !holds(who, r.role)) continue;
+      if (r.paths.empty()) trees.push_back("/");
+      for (const auto& g : r.paths)
+        for (const auto& a : g.alternatives()) trees.push_back(literalDir(a));
+    }
+    return foldTrees(std::move(trees));
+  };
+  auto reach = [&](policy::ActionMask actions) {
+    std::vector<std::string> u = granted(user, actions);
+    if (agentName.empty()) return u;
+    std::vector<std::string> a = granted(agent, actions), both;
+    for (const auto& x : u)
+      for (const auto& y : a) {
+        if (treeContains(x, y)) both.push_back(y);
+        else if (treeContains(y, x)) both.push_back(x);
+      }
+    return foldTrees(std::move(both));
+  };
+  FsReach out;
+  out.read = reach(policy::actionBit(Action::kFsRead) | policy::actionBit(Action::kFsList));
+  out.write = reach(policy::actionBit(Action::kFsWrite) | policy::actionBit(Action::kFsDelete));
+
+  // Hidden: a classify rule's literal path (`~/.ssh/**` -> ~/.ssh, `~/.netrc`) that a fresh
+  // session could not list.
+  std::vector<std::string> userRoles = impl_->roleNames(user), agentRoles = impl_->roleNames(agent);
+  for (const auto& rule : pol.classify()) {
+    for (const auto& g : rule.paths)
+      for (const auto& a : g.alternatives()) {
+        const std::size_t n = a.segments.size();
+        const bool whole = a.literalPrefix == n || (a.literalPrefix + 1 == n && a.segments.back() == "**");
+        if (!whole || a.literalPrefix == 0) continue;
+        const std::string path = literalDir(a);
+        // Covered only when it may be neither listed nor read (an `ask` for reads keeps it visible).
+        bool denied = true;
+        for (Action action : {Action::kFsList, Action::kFsRead}) {
+          core::Request req;
+          req.user = std::string(userName);
+          req.agent = std::string(agentName);
+          req.adapter = "run";
+          req.action = action;
+          req.path = path;
+          Canonical c;
+          c.path = path;
+          c.resource = path;
+          flow::SessionState fresh;
+          const core::Label label = pol.classifyPath(path).join(rule.label);
+          Fields fields(req, c, fresh, "", label, userRoles, agentRoles);
+          policy::EvalInput in;
+          in.action = action;
+          in.path = path;
+          in.user = user;
+          in.agent = agent;
+          in.hasAgent = !agentName.empty();
+          in.fields = &fields;
+          denied = denied && pol.index().evaluate(in).effect == Effect::kDeny;
+        }
+        if (denied) out.hidden.push_back(path);
+      }
+  }
+  out.hidden = foldTrees(std::move(out.hidden));
+  return out;
+}
+
 core::Result<std::unique_ptr<Gate>> Gate::open(std::shared_ptr<const policy::Policy> policy, GateOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->policy = std::move(policy);
@@ -513,6 +617,23 @@ core::Decision Gate::listTool(const ToolListing& t) {
   } catch (const std::exception& e) {
     return deny(Reason::kDenyInternalError, {std::string("internal error: ") + e.what()});
   }
+}
+
+Decision Gate::refuse(const Refusal& r) {
+  core::Request req;
+  req.user = r.user;
+  req.agent = r.agent;
+  req.session = r.session;
+  req.adapter = r.adapter;
+  req.action = r.action;
+  Canonical c;
+  c.resource = core::redactSecrets(r.resource.substr(0, 1024));
+  Decision d;
+  d.verdict = Verdict::kDeny;
+  d.reason = r.reason;
+  d.reasons = r.reasons;
+  d.resource = c.resource;
+  return impl_->finish(req, c, std::move(d), -1);
 }
 
 Explanation Gate::explain(const core::Request& request) {

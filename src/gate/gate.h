@@ -67,6 +67,27 @@ struct ToolListing {
   bool acceptChanges = false;    // the operator accepts a changed description: it is pinned anew
 };
 
+// What a sandboxed process tree may reach in the filesystem (Gate::fsReach): the outline the
+// kernel enforces (Landlock) inside which every open is still decided by decide().
+struct FsReach {
+  std::vector<std::string> read;    // trees the principal may read or list (allow or ask rules)
+  std::vector<std::string> write;   // trees it may write or delete in
+  std::vector<std::string> hidden;  // classified paths a fresh session may neither list nor read
+};
+
+// A refusal an enforcement point made by construction, not by policy (the sandbox's system-call
+// filter denies ptrace whatever the policy says): recorded as a deny (Gate::refuse).
+struct Refusal {
+  std::string user;
+  std::string agent;
+  std::string session;
+  std::string adapter;
+  core::Action action = core::Action::kExec;
+  std::string resource;             // what was refused, e.g. "syscall ptrace"
+  core::Reason reason = core::Reason::kDenySandboxSyscall;
+  std::vector<std::string> reasons;
+};
+
 struct Explanation {
   core::Decision decision;
   std::vector<std::string> lines;  // the trace, one step per line
@@ -90,6 +111,16 @@ class Gate {
   // rule with a `when` keeps the tool possible (the call itself is decided when it is made).
   // Used to hide tools from a listing; records nothing.
   bool mayCall(std::string_view user, std::string_view agent, std::string_view tool) const;
+  // Records a refusal and returns it as a decision (always deny; an unwritable audit trail
+  // makes it deny.audit_unavailable).
+  core::Decision refuse(const Refusal& refusal);
+  // The filesystem outline for `user` (through `agent`, when not empty): the literal leading
+  // directories of every path an allow or ask rule for fs.read/fs.list (read) or
+  // fs.write/fs.delete (write) of the principal's roles names, the user's and the agent's
+  // intersected, nested trees folded into their parent; "/" where a rule names no path or the
+  // policy's default is not deny. `hidden`: the literal paths of classify rules (`~/.ssh/**`,
+  // `~/.netrc`) that this principal may neither list nor read in a fresh session. Records nothing.
+  FsReach fsReach(std::string_view user, std::string_view agent) const;
   // Whether a listed tool may be shown to the agent (docs/adapters/mcp.md): allow, or deny with
   // deny.rule/deny.default (the principal may never call it), deny.tool.description_changed
   // (the description's SHA-256 is not the one pinned the first time the tool was seen) or

@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -797,16 +798,24 @@ core::Result<std::unique_ptr<Proxy>> Proxy::create(gate::Gate& gate, ProxyOption
   // A client that goes away mid-write must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   beast::error_code ec;
-  auto address = net::ip::make_address(impl->options.listenHost, ec);
-  if (ec) return makeError(Code::kInvalidArgument, "--listen: '" + impl->options.listenHost + "' is not an IP address");
-  tcp::endpoint ep(address, impl->options.listenPort);
-  impl->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(ep, ec);
-  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec)
-    return makeError(Code::kUnavailable, "cannot listen on " + impl->options.listenHost + ":" +
-                                             std::to_string(impl->options.listenPort) + ": " + ec.message());
+  if (impl->options.listenFd >= 0) {
+    impl->acceptor.assign(tcp::v4(), impl->options.listenFd, ec);
+    if (ec) {
+      ::close(impl->options.listenFd);
+      return makeError(Code::kInvalidArgument, "cannot serve the given listening socket: " + ec.message());
+    }
+  } else {
+    auto address = net::ip::make_address(impl->options.listenHost, ec);
+    if (ec) return makeError(Code::kInvalidArgument, "--listen: '" + impl->options.listenHost + "' is not an IP address");
+    tcp::endpoint ep(address, impl->options.listenPort);
+    impl->acceptor.open(ep.protocol(), ec);
+    if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) impl->acceptor.bind(ep, ec);
+    if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return makeError(Code::kUnavailable, "cannot listen on " + impl->options.listenHost + ":" +
+                                               std::to_string(impl->options.listenPort) + ": " + ec.message());
+  }
   impl->port = impl->acceptor.local_endpoint().port();
 
   // Upstream TLS: verified against the system store or --upstream-ca; TLS 1.2 at least.

@@ -39,6 +39,8 @@ core::Result<ResolveEntry> parseResolve(std::string_view spec);
 struct ProxyOptions {
   std::string listenHost = "127.0.0.1";
   std::uint16_t listenPort = 0;  // 0: any free port (see Proxy::port())
+  int listenFd = -1;  // >= 0: serve this bound, listening IPv4 TCP socket instead (taken over, closed
+                      // with the proxy): `airlock run` hands over one made in the sandbox's network
   std::string user;
   std::string agent;
   std::string session;

@@ -478,3 +478,30 @@ TEST_F(GateTest, ConcurrentProcessesShareOneSessionWithoutLostUpdates) {
 }
 
 }  // namespace
+
+// The sandbox's outline (airlock run): user ∩ agent trees, nested trees folded, and the
+// classified paths a fresh session may not even list.
+TEST_F(GateTest, FsReachIntersectsUserAndAgent) {
+  const airlock::gate::FsReach both = gate_->fsReach("alice", "cowork");
+  // alice reads Documents, Finance, .ssh; cowork reads Documents and may ask for Finance.
+  EXPECT_EQ(both.read, (std::vector<std::string>{home_ + "/Documents", home_ + "/Finance"}));
+  EXPECT_EQ(both.write, (std::vector<std::string>{home_ + "/Documents/out"}));
+  EXPECT_EQ(both.hidden, (std::vector<std::string>{home_ + "/.ssh"}));
+  const airlock::gate::FsReach alone = gate_->fsReach("alice", "");
+  EXPECT_EQ(alone.read, (std::vector<std::string>{home_ + "/.ssh", home_ + "/Documents", home_ + "/Finance"}));
+  // An unknown user reaches nothing.
+  EXPECT_TRUE(gate_->fsReach("mallory", "").read.empty());
+}
+
+TEST_F(GateTest, RefusalIsRecordedAsDeny) {
+  airlock::gate::Refusal r;
+  r.user = "alice";
+  r.session = "s1";
+  r.adapter = "run";
+  r.resource = "syscall ptrace";
+  r.reasons = {"never allowed"};
+  const auto d = gate_->refuse(r);
+  EXPECT_EQ(d.verdict, Verdict::kDeny);
+  EXPECT_EQ(airlock::core::reasonCode(d.reason), "deny.sandbox.syscall");
+  EXPECT_EQ(d.resource, "syscall ptrace");
+}
