@@ -5,7 +5,7 @@
 #   BENCH_BUILD=build/bench         results go to $BENCH_BUILD/results/sandbox-*.md
 #   OPENS=100000                    opens per loop in the per-open measurement
 # 1. Start-up: `true`, `airlock run -- true`, and Anthropic's sandbox-runtime (`srt`, npm
-#    @anthropic-ai/sandbox-runtime, with Debian's bubblewrap and socat) running `true`, with
+#    @anthropic-ai/sandbox-runtime, with Debian's bubblewrap, socat and ripgrep) running `true`, with
 #    hyperfine. srt is installed into $BENCH_BUILD/srt by this script (npm).
 # 2. Per open: a C loop of OPENS open+close of one file, outside and inside the sandbox, for a
 #    runtime file (/etc/hostname: the supervisor resolves the path and lets it through without a
@@ -18,7 +18,7 @@ OUT="$B/results"
 OPENS="${OPENS:-100000}"
 mkdir -p "$OUT"
 [ -x "$A" ] || { echo "bench/sandbox.sh: $A not found (make release)"; exit 1; }
-bash "$ROOT/scripts/deps.sh" bubblewrap socat
+bash "$ROOT/scripts/deps.sh" bubblewrap socat ripgrep  # srt needs all three
 SRT_DIR="$B/srt"
 if [ ! -x "$SRT_DIR/node_modules/.bin/srt" ]; then
   mkdir -p "$SRT_DIR"
