@@ -175,6 +175,25 @@ expect_eq "ptrace fails with EPERM" "$RC" 0
 sbx s-sys "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)'"
 expect_eq "no packet socket" "$([ "$RC" -ne 0 ] && echo failed)" failed
 
+# --- as an ordinary user (no root needed) -----------------------------------------------------
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v su >/dev/null &&
+   su nobody -s /bin/sh -c "test -x '$AIRLOCK'"; then
+  NB=$(mktemp -d /tmp/airlock-run-nobody-XXXXXX)
+  chmod 755 "$NB"
+  chown nobody "$NB"
+  set +e
+  OUT=$(su nobody -s /bin/bash -c "cd $NB && export HOME=$NB AIRLOCK_HOME=$NB/state && echo mine >f && \
+        $AIRLOCK run -- bash -c 'id -u; cat f; echo x >/dev/tcp/127.0.0.1/$UP_HTTP && echo LEAK'" 2>&1)
+  RC=$?
+  set -e
+  rm -rf "$NB"
+  expect_eq "runs as nobody" "$RC" 1
+  expect_contains "as nobody: the workspace is read" "$OUT" "mine"
+  expect_not_contains "as nobody: no direct connection" "$OUT" "LEAK"
+else
+  echo "run_test: the binary is not reachable as nobody here; the ordinary-user check is skipped" >&2
+fi
+
 # --- the audit trail --------------------------------------------------------------------------
 AUDIT=$("$AIRLOCK" audit export 2>&1 || true)
 expect_contains "refused system calls are recorded" "$AUDIT" "deny.sandbox.syscall"
