@@ -139,4 +139,10 @@ Result<std::string> canonicalPath(std::string_view input, const PathContext& ctx
   return out;
 }
 
+bool pathWithin(std::string_view dir, std::string_view path) {
+  if (dir == "/") return !path.empty() && path.front() == '/';
+  return path.size() >= dir.size() && path.substr(0, dir.size()) == dir &&
+         (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
 }  // namespace airlock::core

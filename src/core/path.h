@@ -20,6 +20,10 @@ struct PathContext {
 // loop (more than 40 links), a path longer than 4096 bytes.
 Result<std::string> canonicalPath(std::string_view input, const PathContext& ctx);
 
+// Whether canonical absolute `path` is `dir` or below it ("/" holds everything; "/a/b" does not
+// hold "/a/bc"). Lexical; no filesystem access.
+bool pathWithin(std::string_view dir, std::string_view path);
+
 // Purely lexical normalisation of an absolute path ("/a//b/./c/../d" -> "/a/b/d"); ".." at the
 // root stays at the root. No filesystem access.
 std::string normalizeLexically(std::string_view absolute);

@@ -413,20 +413,13 @@ bool Gate::mayCall(std::string_view user, std::string_view agent, std::string_vi
 
 namespace {
 
-// "/a/b" contains "/a/b/c" and itself; "/" contains everything.
-bool treeContains(std::string_view outer, std::string_view inner) {
-  if (outer == "/") return true;
-  return inner.size() >= outer.size() && inner.substr(0, outer.size()) == outer &&
-         (inner.size() == outer.size() || inner[outer.size()] == '/');
-}
-
 // Nested trees folded into their parent; sorted, unique.
 std::vector<std::string> foldTrees(std::vector<std::string> trees) {
   std::sort(trees.begin(), trees.end());
   trees.erase(std::unique(trees.begin(), trees.end()), trees.end());
   std::vector<std::string> out;
   for (auto& t : trees)
-    if (out.empty() || !treeContains(out.back(), t)) out.push_back(std::move(t));
+    if (out.empty() || !core::pathWithin(out.back(), t)) out.push_back(std::move(t));
   return out;
 }
 
@@ -465,8 +458,8 @@ FsReach Gate::fsReach(std::string_view userName, std::string_view agentName) con
     std::vector<std::string> a = granted(agent, actions), both;
     for (const auto& x : u)
       for (const auto& y : a) {
-        if (treeContains(x, y)) both.push_back(y);
-        else if (treeContains(y, x)) both.push_back(x);
+        if (core::pathWithin(x, y)) both.push_back(y);
+        else if (core::pathWithin(y, x)) both.push_back(x);
       }
     return foldTrees(std::move(both));
   };

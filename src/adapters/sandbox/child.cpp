@@ -80,10 +80,6 @@ bool writeFile(const char* path, const std::string& text) {
   return ok;
 }
 
-bool under(const std::string& dir, const std::string& path) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
-
 // mkdir -p (mode 0755), for mount points inside a fresh tmpfs.
 bool makeDirs(const std::string& path) {
   std::string cur;

@@ -41,12 +41,6 @@ namespace {
 constexpr const char* kCaBundlePath = "/run/airlock/ca.pem";
 constexpr std::size_t kMaxProtectedFiles = 20000;
 
-bool treeContains(std::string_view outer, std::string_view inner) {
-  if (outer == "/") return true;
-  return inner.size() >= outer.size() && inner.substr(0, outer.size()) == outer &&
-         (inner.size() == outer.size() || inner[outer.size()] == '/');
-}
-
 int syscallNumber(const char* name) { return seccomp_syscall_resolve_name(name); }
 
 }  // namespace
@@ -256,7 +250,7 @@ struct Sandbox::Impl {
     if (creating) real = (real == "/" ? "" : real) + "/" + tail;
 
     for (const auto& priv : options.privatePaths)
-      if (treeContains(priv, real)) return refusePrivate(real);
+      if (core::pathWithin(priv, real)) return refusePrivate(real);
     // The sandbox's own private mounts hold nothing from outside.
     if (!creating && ownDevices.count(st.st_dev) != 0) return respond(0, true);
     // A hard link to a protected file is decided as that file.
@@ -264,7 +258,7 @@ struct Sandbox::Impl {
       auto it = protectedFiles.find({st.st_dev, st.st_ino});
       if (it != protectedFiles.end()) real = it->second;
       for (const auto& priv : options.privatePaths)
-        if (treeContains(priv, real)) return refusePrivate(real);
+        if (core::pathWithin(priv, real)) return refusePrivate(real);
     }
     const int acc = static_cast<int>(flags & O_ACCMODE);
     const bool writes = creating || acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);
@@ -273,7 +267,7 @@ struct Sandbox::Impl {
     // The runtime: unclassified system files are read without a decision.
     if (!writes) {
       bool inRuntime = false;
-      for (const auto& t : runtime) inRuntime = inRuntime || treeContains(t, real);
+      for (const auto& t : runtime) inRuntime = inRuntime || core::pathWithin(t, real);
       if (inRuntime && gate.policy().classifyPath(real) == core::Label{}) return respond(0, true);
     }
     // The devices every program uses, read and written (Landlock allows nothing else in /dev).
@@ -290,17 +284,23 @@ struct Sandbox::Impl {
     respond(0, true);
   }
 
-  void refusePrivate(const std::string& path) {
+  // A refusal by the sandbox's construction, recorded for this run's principal and session.
+  void refuse(core::Action action, std::string resource, core::Reason reason, std::string why) {
     gate::Refusal r;
     r.user = options.user;
     r.agent = options.agent;
     r.session = options.session;
     r.adapter = "run";
-    r.action = core::Action::kFsRead;
-    r.resource = path;
-    r.reason = core::Reason::kDenySandboxPrivate;
-    r.reasons = {fmt::format("{} is airlock's own state: never opened from inside the sandbox", path)};
+    r.action = action;
+    r.resource = std::move(resource);
+    r.reason = reason;
+    r.reasons = {std::move(why)};
     gate.refuse(r);
+  }
+
+  void refusePrivate(const std::string& path) {
+    refuse(core::Action::kFsRead, path, core::Reason::kDenySandboxPrivate,
+           fmt::format("{} is airlock's own state: never opened from inside the sandbox", path));
     deny();
   }
 
@@ -315,14 +315,8 @@ struct Sandbox::Impl {
     std::free(name);
     if (what == "socket")
       what += fmt::format("({}, {})", req->data.args[0], req->data.args[1] & 0xf);
-    gate::Refusal r;
-    r.user = options.user;
-    r.agent = options.agent;
-    r.session = options.session;
-    r.adapter = "run";
-    r.resource = "syscall " + what;
-    r.reasons = {fmt::format("the sandbox never allows {} (pid {})", what, req->pid)};
-    gate.refuse(r);
+    refuse(core::Action::kExec, "syscall " + what, core::Reason::kDenySandboxSyscall,
+           fmt::format("the sandbox never allows {} (pid {})", what, req->pid));
     ++stats.denied;
     respond(EPERM, false);
   }
@@ -400,8 +394,8 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::start(gate::Gate& gate, Options 
   impl->runtime = plan.runtime;
   for (const auto* trees : {&reach.read, &reach.write})
     for (const auto& t : *trees)
-      if (treeContains("/tmp", t) && t != "/tmp") plan.keepUnderTmp.push_back(t);
-  if (treeContains("/tmp", o.workspace) && o.workspace != "/tmp") plan.keepUnderTmp.push_back(o.workspace);
+      if (core::pathWithin("/tmp", t) && t != "/tmp") plan.keepUnderTmp.push_back(t);
+  if (core::pathWithin("/tmp", o.workspace) && o.workspace != "/tmp") plan.keepUnderTmp.push_back(o.workspace);
   if (!o.caBundlePem.empty()) {
     plan.caBundlePem = o.caBundlePem;
     plan.caBundlePath = kCaBundlePath;

@@ -52,7 +52,6 @@ struct Options {
   std::string caBundlePem;               // roots the child should trust (the system's and airlock's
                                          // CA); empty: the child's trust store is left alone
   std::uint16_t proxyPort = 3128;        // 127.0.0.1:PORT inside the sandbox
-  bool interactive = false;              // reserved: asks are answered by the policy's default
 };
 
 // The system trees every sandboxed program needs to start (read and execute): /usr, /bin,

@@ -117,3 +117,13 @@ TEST_F(SymlinkTest, DetectsLoops) {
 }
 
 }  // namespace
+
+TEST(PathWithin, DirectoryBoundaries) {
+  using airlock::core::pathWithin;
+  EXPECT_TRUE(pathWithin("/a/b", "/a/b"));
+  EXPECT_TRUE(pathWithin("/a/b", "/a/b/c"));
+  EXPECT_FALSE(pathWithin("/a/b", "/a/bc"));
+  EXPECT_FALSE(pathWithin("/a/b", "/a"));
+  EXPECT_TRUE(pathWithin("/", "/anything"));
+  EXPECT_FALSE(pathWithin("/", "relative"));
+}
