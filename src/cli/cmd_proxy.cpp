@@ -62,6 +62,8 @@ int runProxy(const ProxyFlags& f, const Context& ctx) {
     opts.resolves.push_back(*e);
   }
   opts.upstreamCaFile = f.upstreamCa;
+  opts.sslCertFile = ctx.env.get("SSL_CERT_FILE");
+  opts.sslCertDir = ctx.env.get("SSL_CERT_DIR");
   if (!f.clientsFile.empty()) {
     auto clients = proxy::ClientTable::load(f.clientsFile);
     if (!clients) return fail(clients.error().toString());

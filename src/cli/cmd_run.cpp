@@ -101,6 +101,8 @@ int runRun(const RunFlags& f, const Context& ctx) {
     po.resolves.push_back(*e);
   }
   po.upstreamCaFile = f.upstreamCa;
+  po.sslCertFile = ctx.env.get("SSL_CERT_FILE");
+  po.sslCertDir = ctx.env.get("SSL_CERT_DIR");
   auto ca = proxy::CertAuthority::open(proxy::caDirectory(ctx.stateDir()));
   if (ca) {
     po.ca = *ca;

@@ -753,4 +753,43 @@ done
 stop_proxy
 expect_contains "smuggling attempts are on record" "$("$AIRLOCK" audit export --format jsonl)" 'ambiguous request framing'
 
+# --- (k) the system's trust store (no --upstream-ca): roots looked up by subject hash in
+#     SSL_CERT_DIR, or loaded whole when SSL_CERT_FILE names another bundle; an upstream that no
+#     root vouches for gets nothing.
+mkdir -p "$WORK/certdir" "$WORK/otherca"
+cp "$UP_CA" "$WORK/certdir/test-ca.pem"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/otherca/ca.key" \
+  -out "$WORK/otherca/ca.pem" -days 1 -subj "/CN=airlock test unrelated CA" 2>/dev/null
+openssl rehash "$WORK/certdir" "$WORK/otherca" 2>/dev/null
+ls "$WORK/certdir" | grep -qE '^[0-9a-f]{8}\.0$' && ok || bad "openssl rehash made no hashed link"
+SAVED_CERT_FILE=${SSL_CERT_FILE-}
+SAVED_CERT_DIR=${SSL_CERT_DIR-}
+SYS_ARGS=(--policy "$POLICY" --user alice --agent cowork --session s-sys --resolve "$A:127.0.0.1")
+# trust_case NAME SSL_CERT_FILE SSL_CERT_DIR EXPECT: the model call through a proxy started with
+# that environment arrives (EXPECT=arrives) or is answered 502 with nothing upstream.
+trust_case() {
+  unset SSL_CERT_FILE SSL_CERT_DIR
+  [ -z "$2" ] || export SSL_CERT_FILE=$2
+  [ -z "$3" ] || export SSL_CERT_DIR=$3
+  start_proxy "${SYS_ARGS[@]}"
+  upstream_mark
+  preq -H "x-api-key: $ORG_KEY" -H 'content-type: application/json' \
+    --data-binary @"$WORK/message.json" "https://$A/v1/messages"
+  if [ "$4" = arrives ]; then
+    expect_arrived "$1" POST /v1/messages "$WORK/message.json"
+  else
+    expect_eq "$1: status" "$CODE" 502
+    expect_eq "$1: error" "$(jget error <<<"$BODY")" proxy.upstream_tls
+    expect_nothing_upstream "$1"
+  fi
+  stop_proxy
+}
+trust_case "roots by hash from SSL_CERT_DIR" "" "$WORK/certdir" arrives
+trust_case "roots loaded whole from another SSL_CERT_FILE" "$UP_CA" "$WORK/otherca" arrives
+trust_case "no root vouches for the upstream (hashed dir)" "" "$WORK/otherca" refused
+trust_case "no root vouches for the upstream (bundle)" "$WORK/otherca/ca.pem" "$WORK/otherca" refused
+unset SSL_CERT_FILE SSL_CERT_DIR
+[ -z "$SAVED_CERT_FILE" ] || export SSL_CERT_FILE=$SAVED_CERT_FILE
+[ -z "$SAVED_CERT_DIR" ] || export SSL_CERT_DIR=$SAVED_CERT_DIR
+
 finish

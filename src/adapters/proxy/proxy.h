@@ -46,6 +46,12 @@ struct ProxyOptions {
   std::string session;
   std::vector<ResolveEntry> resolves;
   std::string upstreamCaFile;    // empty: the system's trust store
+  // $SSL_CERT_FILE and $SSL_CERT_DIR, for the system's trust store. Roots are looked up by
+  // subject hash in the certificate directory, each when a verification first needs it, unless
+  // SSL_CERT_FILE names another file than the system's bundle or the directory holds no hashed
+  // links: then the store is loaded whole (OpenSSL's defaults).
+  std::string sslCertFile;
+  std::string sslCertDir;
   std::shared_ptr<CertAuthority> ca;  // null: nothing can be inspected (such sinks are denied)
   std::shared_ptr<const ClientTable> clients;  // null: every client is user/agent/session above
   std::size_t maxHeaderBytes = 64 * 1024;
