@@ -162,6 +162,15 @@ for attempt in "cat ~/.ssh/id_rsa" "cat key-link" "cat key-hard" "cat /proc/self
   expect_not_contains "nothing read: $attempt" "$OUT" "OTHER-5521"
   expect_not_contains "nothing read: $attempt" "$OUT" "secrets"
 done
+sbx s-files 'echo scratch >/tmp/scratch && cat /tmp/scratch'
+expect_eq "the private /tmp is scratch space" "$OUT" scratch
+# **/.env is secret: no creating one, directly or through a dangling link in the private /tmp.
+for attempt in "echo K=v >.env" "ln -s $W/.env /tmp/dangle && echo K=v >/tmp/dangle" \
+  "ln -s .env dangle && echo K=v >dangle"; do
+  sbx s-files "$attempt"
+  expect_eq "refused: $attempt" "$([ "$RC" -ne 0 ] && echo failed)" failed
+  expect_eq "nothing created: $attempt" "$([ -e "$W/.env" ] && echo created || echo none)" none
+done
 sbx s-files "ls /proc | grep -c '^[0-9]'"
 expect_eq "the sandbox sees only its own processes" "$([ "$OUT" -le 4 ] && echo few)" few
 

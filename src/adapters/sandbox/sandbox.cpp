@@ -214,6 +214,17 @@ struct Sandbox::Impl {
     std::string tail;
     bool creating = false;
     if (fd < 0 && errno == ENOENT && (flags & O_CREAT)) {
+      // A dangling symbolic link would have the kernel create its target, elsewhere than the
+      // name says (O_EXCL never follows it: the kernel answers EEXIST).
+      if (!(flags & O_EXCL)) {
+        int link = ::open(full.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (link >= 0) {
+          ::close(link);
+          refuse(core::Action::kFsWrite, path, core::Reason::kDenyInvalidRequest,
+                 "creating a file through a dangling symbolic link is refused");
+          return deny();
+        }
+      }
       // A new file: decided on its directory's real path and its name.
       auto slash = full.find_last_of('/');
       tail = full.substr(slash + 1);
@@ -256,8 +267,9 @@ struct Sandbox::Impl {
 
     for (const auto& priv : options.privatePaths)
       if (core::pathWithin(priv, real)) return refusePrivate(real);
-    // The sandbox's own private mounts hold nothing from outside.
-    if (!creating && ownDevices.count(st.st_dev) != 0) return respond(0, true);
+    // The sandbox's own private mounts hold nothing from outside (for a new file, `st` is its
+    // directory's).
+    if (ownDevices.count(st.st_dev) != 0) return respond(0, true);
     // A hard link to a protected file is decided as that file.
     if (!creating && S_ISREG(st.st_mode) && st.st_nlink > 1) {
       auto it = protectedFiles.find({st.st_dev, st.st_ino});
