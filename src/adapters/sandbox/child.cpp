@@ -304,11 +304,17 @@ int applySeccomp(int ctl) {
   if (!sendMessage(ctl, kMsgNotify, "", nfd)) _exit(127);
   ::close(nfd);
   ::close(ctl);
+  execCommand(plan.argv, plan.envp);
+}
+
+}  // namespace
+
+[[noreturn]] void execCommand(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   syscall(SYS_close_range, 3U, ~0U, 0U);
   std::vector<char*> argv, envp;
-  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  for (const auto& e : plan.envp) envp.push_back(const_cast<char*>(e.c_str()));
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   sigset_t none;
   sigemptyset(&none);
@@ -318,8 +324,6 @@ int applySeccomp(int ctl) {
   std::fprintf(stderr, "airlock run: %s: %s\n", argv[0], std::strerror(errno));
   _exit(errno == ENOENT ? 127 : 126);
 }
-
-}  // namespace
 
 bool sendMessage(int sock, char type, const std::string& text, int fd) {
   std::string payload(1, type);

@@ -38,6 +38,10 @@ inline constexpr char kMsgError = 'E';     // text: what failed; the child exits
 // Runs in the forked child: never returns (exits 127 after reporting an error on `ctl`).
 [[noreturn]] void childMain(const ChildPlan& plan, int ctl);
 
+// Closes every descriptor above 2, restores default signal handling and an empty mask, and
+// execs `argv` (PATH searched) with `envp`; on failure says why and exits 127 (not found) or 126.
+[[noreturn]] void execCommand(const std::vector<std::string>& argv, const std::vector<std::string>& envp);
+
 // SCM_RIGHTS helpers (fd < 0: none). recvMessage returns the bytes received (0 at EOF, -1 on
 // error) and the descriptor in *fd (or -1).
 bool sendMessage(int sock, char type, const std::string& text, int fd);

@@ -1,9 +1,11 @@
 #include "adapters/sandbox/sandbox.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -48,6 +50,33 @@ constexpr __u64 kNotifSyncWakeUp = 1;
 
 int syscallNumber(const char* name) { return seccomp_syscall_resolve_name(name); }
 
+// The command's environment: the caller's, less what reaches outside the sandbox (agent
+// sockets, other proxies), with the proxy, the session and the CA bundle added.
+std::vector<std::string> childEnvironment(const Options& o, const std::string& proxy, const std::string& caPath,
+                                          const char* sandboxed) {
+  std::vector<std::string> env;
+  for (const auto& e : o.environment) {
+    const std::string name = e.substr(0, e.find('='));
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower == "http_proxy" || lower == "https_proxy" || lower == "all_proxy" || lower == "no_proxy" ||
+        lower == "ftp_proxy" || name == "SSH_AUTH_SOCK" || name == "GPG_AGENT_INFO" ||
+        name == "DBUS_SESSION_BUS_ADDRESS" || name == "XDG_RUNTIME_DIR" || name == "AIRLOCK_SESSION" ||
+        name == "AIRLOCK_SANDBOX" || name == "SSL_CERT_FILE" || name == "NODE_EXTRA_CA_CERTS" ||
+        name == "REQUESTS_CA_BUNDLE" || name == "CURL_CA_BUNDLE" || name == "GIT_SSL_CAINFO")
+      continue;
+    env.push_back(e);
+  }
+  for (const char* n : {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"})
+    env.push_back(fmt::format("{}={}", n, proxy));
+  env.push_back("AIRLOCK_SESSION=" + o.session);
+  env.push_back(std::string("AIRLOCK_SANDBOX=") + sandboxed);
+  if (!caPath.empty())
+    for (const char* n : {"SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO"})
+      env.push_back(fmt::format("{}={}", n, caPath));
+  return env;
+}
+
 }  // namespace
 
 const std::vector<std::string>& defaultRuntime() {
@@ -82,6 +111,7 @@ struct Sandbox::Impl {
   int listener = -1;
   int notifyFd = -1;
   bool waited = false;
+  std::string caFile;    // unsandboxed: the CA bundle written for the command
   Stats stats;
   std::vector<std::string> runtime;
   std::set<dev_t> ownDevices;  // the sandbox's private /proc, /tmp, /dev/shm and /run
@@ -99,6 +129,7 @@ struct Sandbox::Impl {
     }
     for (int fd : {ctl, listener, notifyFd})
       if (fd >= 0) ::close(fd);
+    if (!caFile.empty()) ::unlink(caFile.c_str());
     if (req != nullptr) seccomp_notify_free(req, resp);
   }
 
@@ -417,28 +448,7 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::start(gate::Gate& gate, Options 
     plan.caBundlePem = o.caBundlePem;
     plan.caBundlePath = kCaBundlePath;
   }
-  // The environment: the caller's, less what reaches outside the sandbox (agent sockets, other
-  // proxies), with the proxy and the CA bundle added.
-  const std::string proxy = fmt::format("http://127.0.0.1:{}", o.proxyPort);
-  for (const auto& e : o.environment) {
-    const std::string name = e.substr(0, e.find('='));
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower == "http_proxy" || lower == "https_proxy" || lower == "all_proxy" || lower == "no_proxy" ||
-        lower == "ftp_proxy" || name == "SSH_AUTH_SOCK" || name == "GPG_AGENT_INFO" ||
-        name == "DBUS_SESSION_BUS_ADDRESS" || name == "XDG_RUNTIME_DIR" || name == "AIRLOCK_SESSION" ||
-        name == "SSL_CERT_FILE" || name == "NODE_EXTRA_CA_CERTS" || name == "REQUESTS_CA_BUNDLE" ||
-        name == "CURL_CA_BUNDLE" || name == "GIT_SSL_CAINFO")
-      continue;
-    plan.envp.push_back(e);
-  }
-  for (const char* n : {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"})
-    plan.envp.push_back(fmt::format("{}={}", n, proxy));
-  plan.envp.push_back("AIRLOCK_SESSION=" + o.session);
-  plan.envp.push_back("AIRLOCK_SANDBOX=1");
-  if (!plan.caBundlePath.empty())
-    for (const char* n : {"SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO"})
-      plan.envp.push_back(fmt::format("{}={}", n, plan.caBundlePath));
+  plan.envp = childEnvironment(o, fmt::format("http://127.0.0.1:{}", o.proxyPort), plan.caBundlePath, "1");
 
   impl->indexProtected(plan.hidden);
   impl->nrOpen = syscallNumber("open");
@@ -507,6 +517,55 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::start(gate::Gate& gate, Options 
     if (impl->init > 0 && ::stat(fmt::format("/proc/{}/root{}", impl->init, m).c_str(), &st) == 0)
       impl->ownDevices.insert(st.st_dev);
   }
+  return std::make_unique<Sandbox>(std::move(impl));
+}
+
+core::Result<std::unique_ptr<Sandbox>> Sandbox::startUnsandboxed(gate::Gate& gate, Options options,
+                                                                 const std::vector<std::string>& argv) {
+  if (argv.empty()) return makeError(Code::kInvalidArgument, "no command to run");
+  auto impl = std::make_unique<Impl>(gate, std::move(options));
+  const Options& o = impl->options;
+  // The proxy on an ephemeral port of this network namespace (the command shares it).
+  impl->listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (impl->listener < 0 || ::bind(impl->listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(impl->listener, SOMAXCONN) != 0 ||
+      ::getsockname(impl->listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return makeError(Code::kUnavailable, fmt::format("cannot listen on 127.0.0.1: {}", std::strerror(errno)));
+  if (!o.caBundlePem.empty()) {
+    std::string tmp = "/tmp";
+    for (const auto& e : o.environment)
+      if (e.rfind("TMPDIR=/", 0) == 0) tmp = e.substr(7);
+    std::string path = tmp + "/airlock-run-ca-XXXXXX";
+    int fd = ::mkstemp(path.data());
+    if (fd < 0) return makeError(Code::kUnavailable, fmt::format("cannot write the CA bundle in {}: {}", tmp, std::strerror(errno)));
+    impl->caFile = path;
+    const bool written = ::write(fd, o.caBundlePem.data(), o.caBundlePem.size()) ==
+                         static_cast<ssize_t>(o.caBundlePem.size());
+    ::fchmod(fd, 0644);
+    ::close(fd);
+    if (!written) return makeError(Code::kUnavailable, "cannot write the CA bundle " + path);
+  }
+  const std::vector<std::string> env =
+      childEnvironment(o, fmt::format("http://127.0.0.1:{}", ntohs(addr.sin_port)), impl->caFile, "none");
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return makeError(Code::kInternal, fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0) {
+    if (::chdir(o.workspace.c_str()) != 0) {
+      std::fprintf(stderr, "airlock run: chdir %s: %s\n", o.workspace.c_str(), std::strerror(errno));
+      _exit(126);
+    }
+    detail::execCommand(argv, env);
+  }
+  impl->child = pid;
   return std::make_unique<Sandbox>(std::move(impl));
 }
 

@@ -64,7 +64,14 @@ class Sandbox {
   // searched); returns once the command is about to run. Its first open waits for wait().
   static core::Result<std::unique_ptr<Sandbox>> start(gate::Gate& gate, Options options,
                                                       const std::vector<std::string>& argv);
-  // The listening socket inside the sandbox's network namespace (once; the caller owns it).
+  // No sandbox (`--unsafe-no-sandbox` where the kernel has none): `argv` runs as an ordinary
+  // child with the proxy variables pointing at a listener on an ephemeral port of 127.0.0.1 and
+  // the CA bundle in a temporary file. Its requests through the proxy are decided; nothing else
+  // is: it can open any file the user can, connect around the proxy, and leave processes behind.
+  static core::Result<std::unique_ptr<Sandbox>> startUnsandboxed(gate::Gate& gate, Options options,
+                                                                 const std::vector<std::string>& argv);
+  // The proxy's listening socket: inside the sandbox's network namespace, or the unsandboxed
+  // listener (once; the caller owns it).
   int takeProxyListener();
   // Serves the child's opens and forwards SIGINT (when sent by a process, not the terminal),
   // SIGTERM, SIGHUP and SIGQUIT until the command has exited; returns its status (128+N when
