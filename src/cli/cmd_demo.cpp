@@ -208,7 +208,7 @@ ActResult sandboxAct(const std::filesystem::path& ws, const std::filesystem::pat
   std::printf("a stand-in for %s serves HTTPS on 127.0.0.1:%u and records what reaches it; alice has\n"
               "granted the agent her Finance folder for this task\n\n", kApiHost, port);
   auto run = runSelf({"--policy", (ws / "policy-granted.yaml").string(), "run", "--agent", "cowork", "--session",
-                      "demo-run-0001", "--workspace", home.string(), "--resolve",
+                      "demo-run-0001", "--workspace", home.string(), "--no-ask", "--resolve",
                       fmt::format("{}:{}:127.0.0.1", kApiHost, port), "--resolve", "paste.example.net:443:127.0.0.1",
                       "--upstream-ca", standinCa + "/ca.crt", "--", "/bin/bash", "-c", agentScript(port)},
                      "", env);

@@ -37,6 +37,7 @@ struct RunFlags {
   std::vector<std::string> runtime;
   int proxyPort = 3128;
   bool unsafeNoSandbox = false;
+  bool noAsk = false;
   bool verbose = false;
   std::vector<std::string> command;
 };
@@ -95,6 +96,7 @@ int runRun(const RunFlags& f, const Context& ctx) {
     if (!ec) o.privatePaths.push_back(pp.string());
   }
   o.proxyPort = static_cast<std::uint16_t>(f.proxyPort);
+  o.askOnTerminal = !f.noAsk;
 
   proxy::ProxyOptions po;
   po.user = o.user;
@@ -170,6 +172,8 @@ void addRunCommand(CLI::App& app, Context& ctx, int& exitCode) {
       ->check(CLI::Range(1, 65535));
   cmd->add_flag("--unsafe-no-sandbox", f->unsafeNoSandbox,
                 "Where the kernel has no sandbox, run anyway with only the proxy in front (it can be bypassed)");
+  cmd->add_flag("--no-ask", f->noAsk,
+                "Never ask on the terminal: an `ask` for an open is answered by defaults.non_interactive_ask");
   cmd->add_flag("-v,--verbose", f->verbose, "Print what the sandbox saw when the command ends");
   cmd->add_option("command", f->command, "The command and its arguments (after --)")->expected(-1);
   cmd->callback([f, &ctx, &exitCode] { exitCode = runRun(*f, ctx); });

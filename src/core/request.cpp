@@ -55,6 +55,7 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kDenyToolPoisoned: return "deny.tool.poisoned";
     case Reason::kDenySandboxSyscall: return "deny.sandbox.syscall";
     case Reason::kDenySandboxPrivate: return "deny.sandbox.private";
+    case Reason::kDenyAskDeclined: return "deny.ask.declined";
   }
   return "deny.internal_error";
 }

@@ -91,6 +91,7 @@ enum class Reason : std::uint8_t {
   kDenyToolPoisoned,     // an MCP tool's description hides content or addresses the assistant
   kDenySandboxSyscall,   // a sandboxed process made a system call the sandbox never allows
   kDenySandboxPrivate,   // a sandboxed process reached for airlock's own state (its audit, sessions, CA key)
+  kDenyAskDeclined,      // the decision was `ask` and the person asked said no (or did not answer)
 };
 std::string_view reasonCode(Reason reason);
 

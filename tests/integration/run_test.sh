@@ -22,7 +22,8 @@ if ! "$AIRLOCK" run -- true 2>"$WORK/probe.err"; then
 fi
 
 W="$HOME/work"
-mkdir -p "$W" "$HOME/.ssh" "$HOME/Finance" "$HOME/other"
+mkdir -p "$W" "$HOME/.ssh" "$HOME/Finance" "$HOME/other" "$HOME/Asked"
+echo "ASKED-CONTENT-42" >"$HOME/Asked/note.txt"
 echo "ssh-private-key-MATERIAL-7f3a" >"$HOME/.ssh/id_rsa"
 echo "q3 revenue 4,200,000 FINANCE-ROW-91" >"$HOME/Finance/q3.csv"
 echo "not granted OTHER-5521" >"$HOME/other/x.txt"
@@ -51,6 +52,7 @@ roles:
       - { action: [fs.write, fs.delete], path: "~/work/**" }
       - { action: exec }
       - { action: net.request, sink: [allowed, public-drop] }
+    ask: [{ action: fs.read, path: "~/Asked/**" }]
 rules:
   - { id: secrets, deny: { action: [fs.read, fs.list, fs.write, fs.delete] }, when: "request.label >= secret" }
 defaults: { decision: deny, non_interactive_ask: deny }
@@ -173,6 +175,75 @@ for attempt in "echo K=v >.env" "ln -s $W/.env /tmp/dangle && echo K=v >/tmp/dan
 done
 sbx s-files "ls /proc | grep -c '^[0-9]'"
 expect_eq "the sandbox sees only its own processes" "$([ "$OUT" -le 4 ] && echo few)" few
+
+# --- ask: on the terminal when there is one ----------------------------------------------------
+# pty_run ANSWER ARGS…: airlock run ARGS in a new pseudo-terminal; ANSWER is typed once airlock
+# asks (never before). Prints everything the terminal showed; exits with airlock's status.
+cat >"$WORK/pty_run.py" <<'PY'
+import os, pty, select, sys, time
+answer, args = sys.argv[1].encode(), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+out, asked, deadline = b"", False, time.time() + 60
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 1)
+    if not r:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if not asked and b"allow for this run? [y/N]" in out:
+        asked = True
+        os.write(fd, answer)
+sys.stdout.write(out.decode(errors="replace"))
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status >> 8)
+PY
+pty_run() {
+  set +e
+  OUT=$(python3 "$WORK/pty_run.py" "$1" "$AIRLOCK" --policy "$WORK/policy.yaml" run --user alice --agent tester \
+    --workspace "$W" --session "$2" -- bash -c "$3" 2>&1)
+  RC=$?
+  set -e
+}
+pty_run y s-ask-yes 'cat ~/Asked/note.txt; echo "rc=$?"'
+expect_contains "ask: the question names the action and path" "$OUT" "asks to fs.read $HOME/Asked/note.txt"
+expect_contains "ask: y lets the read through" "$OUT" "ASKED-CONTENT-42"
+expect_contains "ask: the read succeeded" "$OUT" "rc=0"
+pty_run n s-ask-no 'cat ~/Asked/note.txt; echo "rc=$?"'
+expect_contains "ask: n refuses the read" "$OUT" "Permission denied"
+expect_not_contains "ask: nothing read after n" "$OUT" "ASKED-CONTENT-42"
+# The agent types "y" into the terminal itself before the question (TIOCSTI): refused, and input
+# typed before the question is discarded anyway.
+pty_run n s-ask-sti "/usr/bin/python3 -c 'import fcntl, termios, sys
+try:
+    fcntl.ioctl(0, termios.TIOCSTI, b\"y\"); fcntl.ioctl(0, termios.TIOCSTI, b\"\\n\")
+except OSError as e:
+    print(\"TIOCSTI:\", e.errno)'; cat ~/Asked/note.txt; echo \"rc=\$?\""
+expect_contains "TIOCSTI is refused with EPERM" "$OUT" "TIOCSTI: 1"
+expect_not_contains "the agent cannot answer for the user" "$OUT" "ASKED-CONTENT-42"
+# No terminal: the policy's non-interactive default (deny).
+set +e
+OUT=$(setsid -w "$AIRLOCK" --policy "$WORK/policy.yaml" run --user alice --agent tester --workspace "$W" \
+  --session s-ask-none -- bash -c 'cat ~/Asked/note.txt' 2>&1 </dev/null)
+RC=$?
+set -e
+expect_contains "ask without a terminal: denied" "$OUT" "Permission denied"
+expect_not_contains "ask without a terminal: nothing read" "$OUT" "ASKED-CONTENT-42"
+set +e
+OUT=$(python3 "$WORK/pty_run.py" y "$AIRLOCK" --policy "$WORK/policy.yaml" run --no-ask --user alice --agent tester \
+  --workspace "$W" --session s-ask-flag -- bash -c 'cat ~/Asked/note.txt' 2>&1)
+set -e
+expect_not_contains "--no-ask: no question" "$OUT" "allow for this run"
+expect_not_contains "--no-ask: nothing read" "$OUT" "ASKED-CONTENT-42"
+ASKS=$("$AIRLOCK" audit export --format jsonl)
+expect_contains "a declined ask is on record" "$ASKS" "deny.ask.declined"
+expect_contains "an approved read is on record as observed" "$(grep s-ask-yes <<<"$ASKS")" "allow.observed"
 
 # --- forbidden system calls ---------------------------------------------------------------------
 sbx s-sys 'unshare -U true'

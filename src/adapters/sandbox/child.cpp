@@ -277,6 +277,12 @@ int applySeccomp(int ctl) {
   rule(SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("clone"), 1, &newUser);
   // clone3 passes its flags in memory the filter cannot read: ENOSYS makes libc fall back to clone.
   rule(SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name("clone3"), 0, nullptr);
+  // Typing into the terminal on someone's behalf (TIOCSTI; TIOCLINUX can paste on a virtual
+  // console): an agent could answer airlock's own question, or feed the shell it returns to.
+  for (unsigned long req : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+    const scmp_arg_cmp tioc = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffU, req);
+    rule(SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("ioctl"), 1, &tioc);
+  }
   const int sock = seccomp_syscall_resolve_name("socket");
   const scmp_arg_cmp packet = SCMP_A0(SCMP_CMP_EQ, AF_PACKET);
   rule(SCMP_ACT_NOTIFY, sock, 1, &packet);

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,6 +44,7 @@ namespace {
 
 constexpr const char* kCaBundlePath = "/run/airlock/ca.pem";
 constexpr std::size_t kMaxProtectedFiles = 20000;
+constexpr int kAskTimeoutMs = 120000;
 // SECCOMP_IOCTL_NOTIF_SET_FLAGS and SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6; Debian 12's
 // headers predate them). An older kernel answers EINVAL and the wake-ups stay ordinary.
 constexpr unsigned long kNotifSetFlags = SECCOMP_IOW(4, __u64);
@@ -112,6 +114,8 @@ struct Sandbox::Impl {
   int notifyFd = -1;
   bool waited = false;
   std::string caFile;    // unsandboxed: the CA bundle written for the command
+  int tty = -1;          // the controlling terminal, where `ask` is answered (-1: none)
+  std::map<std::pair<core::Action, std::string>, bool> answers;  // given on the terminal, for this run
   Stats stats;
   std::vector<std::string> runtime;
   std::set<dev_t> ownDevices;  // the sandbox's private /proc, /tmp, /dev/shm and /run
@@ -127,7 +131,7 @@ struct Sandbox::Impl {
       int st = 0;
       waitpid(child, &st, 0);
     }
-    for (int fd : {ctl, listener, notifyFd})
+    for (int fd : {ctl, listener, notifyFd, tty})
       if (fd >= 0) ::close(fd);
     if (!caFile.empty()) ::unlink(caFile.c_str());
     if (req != nullptr) seccomp_notify_free(req, resp);
@@ -176,20 +180,109 @@ struct Sandbox::Impl {
     seccomp_notify_respond(notifyFd, resp);
   }
 
+  // A request, observation or refusal of this run's principal and session.
+  template <class T>
+  T fromRun() const {
+    T t;
+    t.user = options.user;
+    t.agent = options.agent;
+    t.session = options.session;
+    t.adapter = "run";
+    return t;
+  }
+
   bool decided(core::Action action, const std::string& path, std::string* why) {
-    core::Request r;
-    r.user = options.user;
-    r.agent = options.agent;
-    r.session = options.session;
-    r.adapter = "run";
+    auto r = fromRun<core::Request>();
     r.action = action;
     r.path = path;
     r.cwd = "/";
+    r.interactive = tty >= 0;
     ++stats.decided;
     core::Decision d = gate.decide(r);
     if (d.verdict == core::Verdict::kAllow) return true;
     *why = std::string(core::reasonCode(d.reason));
-    return false;
+    if (d.verdict != core::Verdict::kAsk) return false;
+    // Asked on the terminal (once per action and path for this run); a yes is recorded as what
+    // then happens, an observation, which raises the session's label.
+    auto key = std::make_pair(action, path);
+    auto it = answers.find(key);
+    const bool yes = it != answers.end() ? it->second : (answers[key] = askTerminal(action, path, d));
+    if (!yes) {
+      refuse(action, path, core::Reason::kDenyAskDeclined, "asked on the terminal: declined");
+      return false;
+    }
+    auto o = fromRun<gate::Observation>();
+    o.action = action;
+    o.path = path;
+    o.cwd = "/";
+    return gate.observe(o).verdict == core::Verdict::kAllow;
+  }
+
+  // Every process of the sandbox's PID namespace but its init, stopped (SIGSTOP) so that none
+  // reads the terminal or types into it while airlock asks; a few passes catch those forked
+  // meanwhile. An open waiting for an answer is interrupted and restarted by the kernel after
+  // SIGCONT; its repeat finds the answer given.
+  std::vector<pid_t> stopSandbox() {
+    std::vector<pid_t> stopped;
+    char ns[64], mine[64];
+    const ssize_t n = readlink(fmt::format("/proc/{}/ns/pid", init).c_str(), ns, sizeof ns - 1);
+    if (init <= 0 || n <= 0) return stopped;
+    ns[n] = 0;
+    for (int pass = 0; pass < 5; ++pass) {
+      bool found = false;
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t p = static_cast<pid_t>(std::stol(name));
+        if (p == init || std::find(stopped.begin(), stopped.end(), p) != stopped.end()) continue;
+        const ssize_t m = readlink(fmt::format("/proc/{}/ns/pid", p).c_str(), mine, sizeof mine - 1);
+        if (m != n || std::memcmp(ns, mine, static_cast<std::size_t>(n)) != 0) continue;
+        if (::kill(p, SIGSTOP) == 0) {
+          stopped.push_back(p);
+          found = true;
+        }
+      }
+      if (!found) break;
+    }
+    return stopped;
+  }
+
+  // Asks on the terminal, one key: y allows, anything else (n, Enter, Ctrl-C, Ctrl-D) or no
+  // answer in 120 s declines. Input typed before the question is discarded.
+  bool askTerminal(core::Action action, const std::string& path, const core::Decision& d) {
+    const std::vector<pid_t> stopped = stopSandbox();
+    termios saved{};
+    const bool haveSaved = tcgetattr(tty, &saved) == 0;
+    if (haveSaved) {
+      termios t = saved;
+      t.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG);
+      t.c_oflag |= OPOST | ONLCR;
+      t.c_cc[VMIN] = 1;
+      t.c_cc[VTIME] = 0;
+      tcsetattr(tty, TCSAFLUSH, &t);
+    } else {
+      tcflush(tty, TCIFLUSH);
+    }
+    std::string why = d.reasons.empty() ? std::string(core::reasonCode(d.reason)) : d.reasons.back();
+    for (char& c : why)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    std::string shown = path;
+    for (char& c : shown)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // no escape sequences from a path
+    const std::string q = fmt::format("\nairlock: {}{} asks to {} {}\n  ({})\n  allow for this run? [y/N] ",
+                                      options.agent.empty() ? "" : "agent " + options.agent + " for ", options.user,
+                                      core::actionName(action), shown, why);
+    (void)!::write(tty, q.data(), q.size());
+    bool yes = false;
+    pollfd p{tty, POLLIN, 0};
+    char c = 0;
+    if (::poll(&p, 1, kAskTimeoutMs) == 1 && ::read(tty, &c, 1) == 1) yes = c == 'y' || c == 'Y';
+    const std::string a = yes ? "yes\n" : (p.revents == 0 ? "no answer: declined\n" : "no\n");
+    (void)!::write(tty, a.data(), a.size());
+    if (haveSaved) tcsetattr(tty, TCSADRAIN, &saved);
+    for (pid_t s : stopped) ::kill(s, SIGCONT);
+    return yes;
   }
 
   void handleOpen(int nr) {
@@ -334,11 +427,7 @@ struct Sandbox::Impl {
 
   // A refusal by the sandbox's construction, recorded for this run's principal and session.
   void refuse(core::Action action, std::string resource, core::Reason reason, std::string why) {
-    gate::Refusal r;
-    r.user = options.user;
-    r.agent = options.agent;
-    r.session = options.session;
-    r.adapter = "run";
+    auto r = fromRun<gate::Refusal>();
     r.action = action;
     r.resource = std::move(resource);
     r.reason = reason;
@@ -363,6 +452,7 @@ struct Sandbox::Impl {
     std::free(name);
     if (what == "socket")
       what += fmt::format("({}, {})", req->data.args[0], req->data.args[1] & 0xf);
+    if (what == "ioctl") what += (req->data.args[1] & 0xffffffffU) == TIOCSTI ? "(TIOCSTI)" : "(TIOCLINUX)";
     refuse(core::Action::kExec, "syscall " + what, core::Reason::kDenySandboxSyscall,
            fmt::format("the sandbox never allows {} (pid {})", what, req->pid));
     ++stats.denied;
@@ -511,6 +601,8 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::start(gate::Gate& gate, Options 
       ::close(fd);
     }
   }
+  // `ask` is answered on the controlling terminal, when there is one.
+  if (impl->options.askOnTerminal) impl->tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   // The sandbox's private mounts, as the supervisor sees their devices.
   for (const char* m : {"/proc", "/tmp", "/dev/shm", "/run"}) {
     struct stat st {};

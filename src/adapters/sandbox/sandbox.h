@@ -52,6 +52,9 @@ struct Options {
   std::string caBundlePem;               // roots the child should trust (the system's and airlock's
                                          // CA); empty: the child's trust store is left alone
   std::uint16_t proxyPort = 3128;        // 127.0.0.1:PORT inside the sandbox
+  bool askOnTerminal = true;             // an `ask` for an open is put to the controlling terminal
+                                         // (the sandbox is stopped meanwhile); without one, or when
+                                         // false, defaults.non_interactive_ask answers
 };
 
 // The system trees every sandboxed program needs to start (read and execute): /usr, /bin,
