@@ -126,9 +126,15 @@ constexpr const char* kOrgKey = "sk-ant-api03-ORGANISATION-demo-key-0000000000";
 constexpr const char* kApiHost = "api.anthropic.com";
 
 // Act 2's policy: policies/cowork.yaml where alice has granted the agent her Finance folder for
-// this task (the agent holds the data legitimately; only where it may go is left to decide).
-core::Result<std::string> grantedPolicy() {
+// this task (the agent holds the data legitimately; only where it may go is left to decide), and
+// the model call's address names the stand-in's port rather than 443.
+core::Result<std::string> grantedPolicy(std::uint16_t port) {
   std::string p = kCoworkPolicy;
+  const std::string https = "(:443)?/v1/messages";
+  auto h = p.find(https);
+  if (h == std::string::npos)
+    return core::makeError(core::Code::kInternal, "policies/cowork.yaml changed: the demo cannot find the model call");
+  p.replace(h, https.size(), fmt::format("(:{})?/v1/messages", port));
   const std::string ask = "    ask: [{ action: [fs.read, fs.list], path: \"~/Finance/**\" }]\n";
   const std::string anchor = "      - { action: net.request, sink: anthropic-api }\n";
   auto a = p.find(ask), b = p.find(anchor);
@@ -198,7 +204,7 @@ ActResult sandboxAct(const std::filesystem::path& ws, const std::filesystem::pat
     return r;
   }
   const std::uint16_t port = (*standin)->port();
-  auto policy = grantedPolicy();
+  auto policy = grantedPolicy(port);
   if (!policy) {
     r.problem = policy.error().toString();
     return r;
@@ -228,6 +234,19 @@ ActResult sandboxAct(const std::filesystem::path& ws, const std::filesystem::pat
     auto t1 = line.find('\t'), t2 = line.find('\t', t1 == std::string::npos ? t1 : t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos) continue;
     seen[line.substr(2, t1 - 2)] = {std::atoi(line.substr(t1 + 1, t2 - t1 - 1).c_str()), line.substr(t2 + 1)};
+  }
+  // What the supervisor saw in the report it let the agent read (the observation's first reason).
+  std::string reportFinding;
+  if (auto trail = runSelf({"audit", "export", "--format", "jsonl"}, "", env)) {
+    std::istringstream records(trail->out);
+    for (std::string line; std::getline(records, line);) {
+      json e = json::parse(line, nullptr, false);
+      if (e.is_discarded() || e.value("session", "") != "demo-run-0001" || e.value("kind", "") != "observation" ||
+          !e.value("untrusted", false) || e.value("resource", "").find("Q3-summary.html") == std::string::npos)
+        continue;
+      if (e.contains("reasons") && e["reasons"].is_array() && !e["reasons"].empty() && e["reasons"][0].is_string())
+        reportFinding = e["reasons"][0].get<std::string>();
+    }
   }
   struct Expect {
     const char* name;
@@ -261,6 +280,9 @@ ActResult sandboxAct(const std::filesystem::path& ws, const std::filesystem::pat
       asExpected = asExpected && worked == e.shouldWork;
     }
     std::printf("%2d. %s\n    -> %s\n", ++n, e.title, outcome.c_str());
+    if (std::string_view(e.name) == "report")
+      std::printf("       the supervisor inspected what was read: %s\n",
+                  reportFinding.empty() ? "NOTHING FOUND" : (reportFinding + "; the session is untrusted").c_str());
   }
   const bool uploadAtProxy = seen.count("upload") && seen["upload"].second.find("deny.sink.credential_mismatch") !=
                                                          std::string::npos;
@@ -276,8 +298,8 @@ ActResult sandboxAct(const std::filesystem::path& ws, const std::filesystem::pat
                 a.path.c_str(), a.keySha256 == orgDigest ? "the organisation's" : "NOT the organisation's",
                 a.bodySize, a.bodySha256.c_str(), a.carriesMark ? "YES" : "none");
   }
-  r.ok = asExpected && uploadAtProxy && modelArrived && !leaked && arrivals.size() == 1;
-  if (!r.ok && asExpected) r.problem = "the stand-in's record is not what it should be";
+  r.ok = asExpected && uploadAtProxy && modelArrived && !leaked && arrivals.size() == 1 && !reportFinding.empty();
+  if (!r.ok && asExpected) r.problem = "the stand-in's record or the report's inspection is not what it should be";
   if (!asExpected) r.problem = "a step did not end as it should";
   return r;
 }
@@ -404,9 +426,9 @@ void addDemoCommand(CLI::App& app, Context& ctx, int& exitCode) {
                                                "in eval, in base64 | sh) was DENIED"
                                              : "FAILED: an upload was not denied");
     std::printf("  act 2 (sandbox): %s\n",
-                act2.ok ? "the upload with the attacker's key was blocked at the proxy, the SSH key could not be "
-                          "read, nothing got around the proxy, the model call passed, and the stand-in received "
-                          "nothing of the finance file"
+                act2.ok ? "the hidden text was found as the report was read, the upload with the attacker's key "
+                          "was blocked at the proxy, the SSH key could not be read, nothing got around the proxy, "
+                          "the model call passed, and the stand-in received nothing of the finance file"
                         : ("FAILED: " + act2.problem).c_str());
     std::printf("  audit trail: %s\n", verified ? "intact (airlock audit verify)" : "DOES NOT VERIFY");
     const bool passed = act1 && act2.ok && verified;

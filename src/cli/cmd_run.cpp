@@ -149,9 +149,10 @@ int runRun(const RunFlags& f, const Context& ctx) {
   serving.join();
   if (f.verbose) {
     const auto st = (*sb)->stats();
-    std::fprintf(stderr, "airlock run: session %s: %llu opens seen, %llu decided, %llu refused; exit %d\n",
+    std::fprintf(stderr, "airlock run: session %s: %llu opens seen, %llu decided, %llu refused, %llu contents observed; exit %d\n",
                  o.session.c_str(), static_cast<unsigned long long>(st.opens),
-                 static_cast<unsigned long long>(st.decided), static_cast<unsigned long long>(st.denied), code);
+                 static_cast<unsigned long long>(st.decided), static_cast<unsigned long long>(st.denied),
+                 static_cast<unsigned long long>(st.observed), code);
   }
   return code;
 }

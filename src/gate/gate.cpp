@@ -128,10 +128,13 @@ struct Canonical {
 
 class Fields final : public policy::FieldSource {
  public:
+  // `doorOnly`: a CONNECT whose requests are each decided: its URL and method are not known yet
+  // (a condition naming them cannot be evaluated).
   Fields(const core::Request& r, const Canonical& c, const flow::SessionState& s, std::string_view sink,
          const core::Label& reqLabel, const std::vector<std::string>& userRoles,
-         const std::vector<std::string>& agentRoles)
-      : r_(r), c_(c), s_(s), sink_(sink), reqLabel_(reqLabel), userRoles_(userRoles), agentRoles_(agentRoles) {}
+         const std::vector<std::string>& agentRoles, bool doorOnly)
+      : r_(r), c_(c), s_(s), sink_(sink), reqLabel_(reqLabel), userRoles_(userRoles), agentRoles_(agentRoles),
+        doorOnly_(doorOnly) {}
 
   policy::Value field(std::size_t id) const override {
     using policy::Value;
@@ -140,9 +143,9 @@ class Fields final : public policy::FieldSource {
     switch (t[id]) {
       case F::kAction: return Value::string(core::actionName(r_.action));
       case F::kPath: return Value::string(c_.path);
-      case F::kUrl: return Value::string(c_.url);
+      case F::kUrl: return doorOnly_ ? Value::null() : Value::string(c_.url);
       case F::kHost: return Value::string(c_.host);
-      case F::kMethod: return Value::string(c_.method);
+      case F::kMethod: return doorOnly_ ? Value::null() : Value::string(c_.method);
       case F::kTool: return Value::string(r_.tool);
       case F::kCommand: return Value::string(r_.command);
       case F::kAdapter: return Value::string(r_.adapter);
@@ -172,6 +175,7 @@ class Fields final : public policy::FieldSource {
   const core::Label& reqLabel_;
   const std::vector<std::string>& userRoles_;
   const std::vector<std::string>& agentRoles_;
+  bool doorOnly_;
 };
 
 }  // namespace
@@ -491,7 +495,7 @@ FsReach Gate::fsReach(std::string_view userName, std::string_view agentName) con
           c.resource = path;
           flow::SessionState fresh;
           const core::Label label = pol.classifyPath(path).join(rule.label);
-          Fields fields(req, c, fresh, "", label, userRoles, agentRoles);
+          Fields fields(req, c, fresh, "", label, userRoles, agentRoles, false);
           policy::EvalInput in;
           in.action = action;
           in.path = path;
@@ -913,7 +917,10 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     const policy::Principal* user = pol.user(req.user);
     const policy::Principal* agent = req.agent.empty() ? nullptr : pol.agent(req.agent);
     std::vector<std::string> userRoles = roleNames(user), agentRoles = roleNames(agent);
-    Fields fields(req, c, state, sinkName, dataLabel, userRoles, agentRoles);
+    // A CONNECT to an inspected sink only opens the door: each request inside is decided in full,
+    // so a rule whose condition needs the URL or method neither denies nor asks here.
+    const bool doorOnly = req.tunnel && d.inspect;
+    Fields fields(req, c, state, sinkName, dataLabel, userRoles, agentRoles, doorOnly);
     policy::EvalInput in;
     in.action = req.action;
     in.path = c.path;
@@ -924,6 +931,8 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     in.agent = agent;
     in.hasAgent = !req.agent.empty();
     in.fields = &fields;
+    in.unknownsPossible = doorOnly;
+    if (doorOnly) note("conditions on request.url and request.method wait for the requests inside the tunnel");
     policy::Evaluation ev = pol.index().evaluate(in);
     if (trace) {
       note(fmt::format("user {} ({}){}", req.user, user ? roleList(pol, user) : "not in the policy: no roles",

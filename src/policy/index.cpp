@@ -91,6 +91,11 @@ Match matchRule(const Rule& rule, const EvalInput& in, std::span<const std::stri
         return m;
       }
     }
+    if (m.conditionError && in.unknownsPossible) {
+      m.conditionError = false;
+      if (rule.effect != Effect::kAllow) m.miss = Miss::kCondition;
+      return m;
+    }
     // A condition that cannot be evaluated fails closed: a deny or ask rule applies, an allow
     // rule does not.
     if (m.conditionError && rule.effect == Effect::kAllow) {

@@ -30,6 +30,10 @@ struct EvalInput {
   const Principal* agent = nullptr;     // nullptr with hasAgent = unknown agent (no roles)
   bool hasAgent = false;
   const FieldSource* fields = nullptr;  // for `when`; nullptr = conditions evaluate as errors
+  // A condition that cannot be evaluated leaves its rule possible instead of failing closed:
+  // an allow rule applies, a deny or ask rule does not. Only for a request that is a door to
+  // others each decided in full (a CONNECT to a sink whose requests are inspected).
+  bool unknownsPossible = false;
 };
 
 struct Evaluation {

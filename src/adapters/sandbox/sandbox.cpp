@@ -28,11 +28,14 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
 #include "adapters/sandbox/child.h"
+#include "core/digest.h"
 #include "core/path.h"
+#include "inspect/inspect.h"
 
 namespace airlock::sandbox {
 
@@ -45,6 +48,15 @@ namespace {
 constexpr const char* kCaBundlePath = "/run/airlock/ca.pem";
 constexpr std::size_t kMaxProtectedFiles = 20000;
 constexpr int kAskTimeoutMs = 120000;
+constexpr off_t kMaxObservedBytes = 16 << 20;
+constexpr std::size_t kMaxObservedFiles = 100000;
+
+struct FdGuard {
+  int fd;
+  ~FdGuard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
 // SECCOMP_IOCTL_NOTIF_SET_FLAGS and SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6; Debian 12's
 // headers predate them). An older kernel answers EINVAL and the wake-ups stay ordinary.
 constexpr unsigned long kNotifSetFlags = SECCOMP_IOW(4, __u64);
@@ -116,6 +128,8 @@ struct Sandbox::Impl {
   std::string caFile;    // unsandboxed: the CA bundle written for the command
   int tty = -1;          // the controlling terminal, where `ask` is answered (-1: none)
   std::map<std::pair<core::Action, std::string>, bool> answers;  // given on the terminal, for this run
+  using ObservedKey = std::tuple<dev_t, ino_t, off_t, time_t, long>;
+  std::set<ObservedKey> observed;  // file versions whose content was observed in this run
   Stats stats;
   std::vector<std::string> runtime;
   std::set<dev_t> ownDevices;  // the sandbox's private /proc, /tmp, /dev/shm and /run
@@ -380,11 +394,11 @@ struct Sandbox::Impl {
         return deny();
       return respond(0, true);
     }
+    const FdGuard held{fd};
     char link[4096];
     ssize_t n = readlink(fmt::format("/proc/self/fd/{}", fd).c_str(), link, sizeof link - 1);
     struct stat st {};
     const bool statted = fstat(fd, &st) == 0;
-    ::close(fd);
     if (n <= 0 || !statted) return respond(EACCES, false);
     std::string real(link, static_cast<std::size_t>(n));
     if (creating) real = (real == "/" ? "" : real) + "/" + tail;
@@ -421,8 +435,45 @@ struct Sandbox::Impl {
     } else {
       if (reads && !decided(core::Action::kFsRead, real, &why)) return deny();
       if (writes && !decided(core::Action::kFsWrite, real, &why)) return deny();
+      if (reads && S_ISREG(st.st_mode) && !observeContent(fd, st, real)) return deny();
     }
     respond(0, true);
+  }
+
+  // What an allowed read of a regular file holds, observed once per version of the file (device,
+  // inode, size, mtime) in this run: the policy's detector rules label it, and inspection finds
+  // hidden content or instructions addressed to an assistant (the session becomes untrusted).
+  // The first kMaxObservedBytes of the file are read. False when the observation could not be
+  // recorded (the open is then refused).
+  bool observeContent(int pathFd, const struct stat& st, const std::string& real) {
+    const ObservedKey key{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+    if (observed.count(key) != 0) return true;
+    const int fd = ::open(fmt::format("/proc/self/fd/{}", pathFd).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return true;  // unreadable to airlock, hence to the command (same user): nothing seen
+    std::string bytes(static_cast<std::size_t>(std::min<off_t>(st.st_size, kMaxObservedBytes)), '\0');
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+      const ssize_t r = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    bytes.resize(got);
+    auto o = fromRun<gate::Observation>();
+    o.action = core::Action::kFsRead;
+    o.path = real;
+    o.cwd = "/";
+    o.size = st.st_size;
+    if (got == static_cast<std::size_t>(st.st_size)) o.digest = core::sha256Hex(bytes);
+    if (inspect::hidesFromText(std::string_view(bytes).substr(0, 8), real)) {
+      o.document = bytes;
+    } else {
+      o.content = bytes;
+    }
+    ++stats.observed;
+    if (gate.observe(o).verdict != core::Verdict::kAllow) return false;
+    if (observed.size() < kMaxObservedFiles) observed.insert(key);
+    return true;
   }
 
   // A refusal by the sandbox's construction, recorded for this run's principal and session.

@@ -85,6 +85,7 @@ class Sandbox {
     std::uint64_t opens = 0;       // open notifications served
     std::uint64_t decided = 0;     // of which the gate decided
     std::uint64_t denied = 0;      // opens and system calls refused
+    std::uint64_t observed = 0;    // file contents observed (detectors, inspection)
   };
   Stats stats() const;
 

@@ -46,6 +46,18 @@ roles:
 )";
 }
 
+// A request of alice's through the proxy, in session s1.
+Request netRequest(const std::string& method, const std::string& url) {
+  Request r;
+  r.user = "alice";
+  r.session = "s1";
+  r.adapter = "proxy";
+  r.action = Action::kNetRequest;
+  r.method = method;
+  r.url = url;
+  return r;
+}
+
 class GateProxy : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -62,16 +74,7 @@ class GateProxy : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  static Request req(const std::string& method, const std::string& url) {
-    Request r;
-    r.user = "alice";
-    r.session = "s1";
-    r.adapter = "proxy";
-    r.action = Action::kNetRequest;
-    r.method = method;
-    r.url = url;
-    return r;
-  }
+  static Request req(const std::string& method, const std::string& url) { return netRequest(method, url); }
   static Request tunnel(const std::string& hostPort, bool canInspect) {
     Request r = req("CONNECT", "https://" + hostPort + "/");
     r.tunnel = true;
@@ -190,3 +193,58 @@ TEST_F(GateProxy, PackagedBodiesAreScannedUnpacked) {
 }
 
 }  // namespace
+
+// A CONNECT to an inspected sink only opens the door: a rule whose condition needs the URL or the
+// method waits for the requests inside, each decided in full. A tunnel that is not inspected is
+// a byte pipe: there the CONNECT is all there is, and such a condition still fails closed.
+TEST(GateProxyDoor, ConditionsOnUrlAndMethodWaitForTheRequestsInsideAnInspectedTunnel) {
+  const auto dir = std::filesystem::temp_directory_path() / ("airlock-gate-door-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto p = Policy::load(R"(version: 1
+users: { alice: { roles: [analyst] } }
+sinks:
+  model: { http: { hosts: [api.model.test] }, clearance: internal, inspect: true }
+  plain: { http: { hosts: [plain.test] }, clearance: internal }
+roles:
+  analyst: { allow: [{ action: net.request }] }
+rules:
+  - id: only-messages
+    ask: { action: net.request }
+    when: '!request.url.startsWith("https://api.model.test/v1/messages") && request.host != "plain.test"'
+  - id: no-delete
+    deny: { action: net.request }
+    when: request.method == "DELETE"
+  - id: plain-only-ok
+    deny: { action: net.request }
+    when: request.host == "plain.test" && !request.url.startsWith("https://plain.test/ok")
+defaults: { decision: deny, non_interactive_ask: deny }
+)",
+                        "p.yaml", dir.string());
+  ASSERT_TRUE(p.ok()) << (p.ok() ? "" : p.error().toString());
+  GateOptions o;
+  o.stateDir = o.home = o.cwd = dir.string();
+  auto g = Gate::open(*p, o);
+  ASSERT_TRUE(g.ok()) << (g.ok() ? "" : g.error().toString());
+  auto make = [](const std::string& method, const std::string& url, bool tunnel) {
+    Request r = netRequest(method, url);
+    r.tunnel = tunnel;
+    r.canInspect = true;
+    return r;
+  };
+  auto door = (*g)->decide(make("CONNECT", "https://api.model.test:8443/", true));
+  EXPECT_EQ(door.verdict, Verdict::kAllow) << door.reasons.front();
+  EXPECT_TRUE(door.inspect);
+  EXPECT_EQ((*g)->decide(make("POST", "https://api.model.test/v1/messages", false)).verdict, Verdict::kAllow);
+  auto files = (*g)->decide(make("POST", "https://api.model.test/v1/files", false));
+  EXPECT_EQ(files.verdict, Verdict::kDeny);
+  EXPECT_EQ(files.reason, Reason::kDenyAskNonInteractive);
+  EXPECT_EQ(files.rule, "only-messages");
+  auto del = (*g)->decide(make("DELETE", "https://api.model.test/v1/messages", false));
+  EXPECT_EQ(del.verdict, Verdict::kDeny);
+  EXPECT_EQ(del.rule, "no-delete");
+  // Not inspected: the CONNECT's own URL is what the condition sees.
+  auto pipe = (*g)->decide(make("CONNECT", "https://plain.test:443/", true));
+  EXPECT_EQ(pipe.verdict, Verdict::kDeny);
+  EXPECT_EQ(pipe.rule, "plain-only-ok");
+  std::filesystem::remove_all(dir);
+}
