@@ -53,7 +53,7 @@ bench-sandbox: release
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz
+	cmake --build --preset fuzz --target fuzzers
 
 fuzz-run: fuzz
 	bash scripts/fuzz.sh $(or $(SECONDS_EACH),60)
