@@ -221,6 +221,14 @@ class PolicyLoader {
     return std::move(*g);
   }
 
+  // An HTTP method, upper-cased: letters only.
+  std::string httpMethod(const std::string& text, const yaml::Node& n, const std::string& what) const {
+    std::string up;
+    for (char c : text) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (up.empty() || up.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+      fail(n, fmt::format("{}: invalid method '{}'", what, text));
+    return up;
+  }
   TextGlob textGlob(const std::string& text, const yaml::Node& n, const std::string& what) const {
     auto g = TextGlob::compile(text);
     if (!g) fail(n, fmt::format("{}: {}", what, g.error().message));
@@ -282,6 +290,7 @@ class PolicyLoader {
   void loadClassify(const yaml::Node& n);
   void loadLimits(const yaml::Node& n);
   void loadRedact(const yaml::Node& n);
+  void loadMcp(const yaml::Node& n);
   void loadDefaults(const yaml::Node& n);
   void addRule(Rule rule, const yaml::Node& at);
 
@@ -627,13 +636,8 @@ void PolicyLoader::loadSinks(const yaml::Node& n) {
         s.hosts.push_back(canon);
       }
       if (h["methods"]) {
-        for (auto& [m, mn] : stringList(h["methods"], where + ".http.methods")) {
-          std::string up;
-          for (char c : m) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          if (up.empty() || up.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
-            fail(mn, fmt::format("{}.http.methods: invalid method '{}'", where, m));
-          s.methods.push_back(up);
-        }
+        for (auto& [m, mn] : stringList(h["methods"], where + ".http.methods"))
+          s.methods.push_back(httpMethod(m, mn, where + ".http.methods"));
       }
       if (h["paths"])
         for (auto& [p, pn] : stringList(h["paths"], where + ".http.paths")) {
@@ -730,6 +734,48 @@ void PolicyLoader::loadRedact(const yaml::Node& n) {
   }
 }
 
+void PolicyLoader::loadMcp(const yaml::Node& n) {
+  expectMap(n, "mcp");
+  checkKeys(n, "mcp", {"arguments"});
+  if (!n["arguments"]) return;
+  const yaml::Node list = n["arguments"];
+  if (!list.IsSequence()) fail(list, "mcp.arguments must be a list");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const yaml::Node e = list[i];
+    std::string what = fmt::format("mcp.arguments[{}]", i);
+    expectMap(e, what);
+    checkKeys(e, what, {"tool", "argument", "action", "list", "method", "description"});
+    ArgumentMapping m;
+    m.pos = pos(e);
+    if (!e["tool"]) fail(e, fmt::format("{}: missing 'tool' (\"server/tool\")", what));
+    const std::string tool = scalar(e["tool"], what + ".tool");
+    if (tool.find('/') == std::string::npos || tool.front() == '/' || tool.back() == '/')
+      fail(e["tool"], fmt::format("{}.tool: '{}' must be \"server/tool\"", what, tool));
+    m.tool = textGlob(tool, e["tool"], what + ".tool");
+    if (!e["argument"]) fail(e, fmt::format("{}: missing 'argument' (the argument that names a file or URL)", what));
+    m.argument = scalar(e["argument"], what + ".argument");
+    if (m.argument.empty()) fail(e["argument"], fmt::format("{}.argument must not be empty", what));
+    if (!e["action"]) fail(e, fmt::format("{}: missing 'action'", what));
+    const std::string a = scalar(e["action"], what + ".action");
+    auto act = core::parseAction(a);
+    if (!act || *act == core::Action::kExec || *act == core::Action::kToolCall)
+      fail(e["action"], fmt::format("{}.action must be fs.read, fs.write, fs.list, fs.delete or net.request, found '{}'",
+                                    what, a));
+    m.action = *act;
+    if (e["list"]) {
+      const std::string l = scalar(e["list"], what + ".list");
+      if (l != "true" && l != "false") fail(e["list"], fmt::format("{}.list must be true or false", what));
+      m.list = l == "true";
+    }
+    if (e["method"]) {
+      if (m.action != core::Action::kNetRequest)
+        fail(e["method"], fmt::format("{}.method is only for action net.request", what));
+      m.method = httpMethod(scalar(e["method"], what + ".method"), e["method"], what + ".method");
+    }
+    policy_->argumentMappings_.push_back(std::move(m));
+  }
+}
+
 void PolicyLoader::loadLimits(const yaml::Node& n) {
   if (!n.IsSequence()) fail(n, "limits must be a list");
   for (std::size_t i = 0; i < n.size(); ++i) {
@@ -805,7 +851,7 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
       fail(root, fmt::format("a policy must be a mapping, found {}", kindName(root)));
     }
     checkKeys(root, "the policy", {"version", "description", "labels", "users", "agents", "classify", "sinks",
-                                   "roles", "rules", "limits", "redact", "defaults"});
+                                   "roles", "rules", "limits", "redact", "mcp", "defaults"});
     if (!root["version"]) return makeError(Code::kInvalidArgument, "missing 'version: 1'", file_ + ":1:1");
     if (scalar(root["version"], "version") != "1")
       fail(root["version"], fmt::format("unsupported version '{}' (this airlock reads version 1)", root["version"].Scalar()));
@@ -819,6 +865,7 @@ core::Result<std::shared_ptr<const Policy>> PolicyLoader::run(std::string_view y
     if (root["rules"]) loadGlobalRules(root["rules"]);
     if (root["limits"]) loadLimits(root["limits"]);
     if (root["redact"]) loadRedact(root["redact"]);
+    if (root["mcp"]) loadMcp(root["mcp"]);
     if (root["defaults"]) loadDefaults(root["defaults"]);
   } catch (const LoadError& e) {
     return e.error;

@@ -99,6 +99,18 @@ struct Limit {
   bool appliesTo(const core::Label& l) const;
 };
 
+// `mcp.arguments`: a tool's argument that names a file or URL, so that a call of the tool is
+// also that action (the MCP proxy decides it beside the tool.call). Built-in mappings for the
+// reference servers live in the MCP adapter; these add to them.
+struct ArgumentMapping {
+  TextGlob tool;                      // "server/tool"
+  std::string argument;               // a top-level argument's name
+  core::Action action = core::Action::kFsRead;  // fs.read, fs.write, fs.list, fs.delete or net.request
+  bool list = false;                  // the argument is an array of them
+  std::string method = "GET";         // for net.request
+  SourcePos pos;
+};
+
 struct Defaults {
   Effect decision = Effect::kDeny;
   Effect nonInteractiveAsk = Effect::kDeny;  // what `ask` becomes with nobody to answer
@@ -133,6 +145,7 @@ class Policy {
   const std::vector<ClassifyRule>& classify() const { return classify_; }
   const std::vector<Limit>& limits() const { return limits_; }
   const std::vector<RedactRule>& redactions() const { return redact_; }
+  const std::vector<ArgumentMapping>& argumentMappings() const { return argumentMappings_; }
   const Defaults& defaults() const { return defaults_; }
   const std::map<std::string, Principal, std::less<>>& users() const { return users_; }
   const std::map<std::string, Principal, std::less<>>& agents() const { return agents_; }
@@ -164,6 +177,7 @@ class Policy {
   std::vector<ClassifyRule> classify_;
   std::vector<Limit> limits_;
   std::vector<RedactRule> redact_;
+  std::vector<ArgumentMapping> argumentMappings_;
   Defaults defaults_;
   std::map<std::string, Principal, std::less<>> users_;
   std::map<std::string, Principal, std::less<>> agents_;

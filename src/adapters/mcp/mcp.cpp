@@ -201,23 +201,23 @@ core::Request Relay::request(Action action) const {
 
 std::vector<core::Request> Relay::mappedRequests(const std::string& tool, const json& args) const {
   std::vector<core::Request> out;
-  for (const auto& m : kMappings) {
-    if (m.server != options_.server || m.tool != tool) continue;
+  // One mapping: the argument `arg` (a string, or with `list` an array of them) is `action`.
+  auto map = [&](std::string_view arg, Action action, bool list, std::string_view method) {
     auto make = [&](const json& v) {
-      core::Request r = request(m.action);
+      core::Request r = request(action);
       if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
-        r.malformed = fmt::format("{}/{}: argument '{}' is missing or not a string", options_.server, tool, m.arg);
+        r.malformed = fmt::format("{}/{}: argument '{}' is missing or not a string", options_.server, tool, arg);
         r.path = ".";
-      } else if (m.action == Action::kNetRequest) {
+      } else if (action == Action::kNetRequest) {
         r.url = v.get<std::string>();
-        r.method = "GET";
+        r.method = std::string(method);
       } else {
         r.path = v.get<std::string>();
       }
       out.push_back(std::move(r));
     };
-    const json* v = args.is_object() && args.contains(std::string(m.arg)) ? &args.at(std::string(m.arg)) : nullptr;
-    if (m.list) {
+    const json* v = args.is_object() && args.contains(std::string(arg)) ? &args.at(std::string(arg)) : nullptr;
+    if (list) {
       if (v == nullptr || !v->is_array() || v->empty()) {
         make(json());
       } else {
@@ -226,7 +226,13 @@ std::vector<core::Request> Relay::mappedRequests(const std::string& tool, const 
     } else {
       make(v ? *v : json());
     }
-  }
+  };
+  for (const auto& m : kMappings)
+    if (m.server == options_.server && m.tool == tool) map(m.arg, m.action, m.list, "GET");
+  // The policy's own (mcp.arguments), for any server.
+  const std::string full = options_.server + "/" + tool;
+  for (const auto& m : gate_.policy().argumentMappings())
+    if (m.tool.matches(full)) map(m.argument, m.action, m.list, m.method);
   return out;
 }
 

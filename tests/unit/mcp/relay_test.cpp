@@ -149,6 +149,78 @@ TEST_F(RelayTest, ADeniedCallIsAnsweredWithItsReasonAndNeverForwarded) {
             std::string::npos);
 }
 
+TEST_F(RelayTest, ThePolicysOwnArgumentMappingsDecideWhatACallReadsOrFetches) {
+  const std::string policy = R"(version: 1
+users: { alice: { roles: [dev] } }
+sinks:
+  docs-site: { http: { hosts: [docs.example.com] }, clearance: public }
+mcp:
+  arguments:
+    - { tool: "notes/read_*", argument: path, action: fs.read }
+    - { tool: "notes/bundle", argument: paths, action: fs.read, list: true }
+    - { tool: "web/post", argument: url, action: net.request, method: post }
+roles:
+  dev:
+    allow:
+      - { action: tool.call, tool: ["notes/*", "web/*"] }
+      - { action: fs.read, path: "~/work/**" }
+      - { action: net.request, sink: docs-site }
+defaults: { decision: deny, non_interactive_ask: deny }
+)";
+  auto pol = policy::Policy::load(policy, "mapped.yaml", home_);
+  ASSERT_TRUE(pol.ok()) << pol.error().toString();
+  ASSERT_EQ((*pol)->argumentMappings().size(), 3u);
+  EXPECT_EQ((*pol)->argumentMappings()[2].method, "POST");
+  gate::GateOptions o;
+  o.stateDir = root_ + "/state-mapped";
+  o.home = o.cwd = home_;
+  auto g = gate::Gate::open(*pol, o);
+  ASSERT_TRUE(g.ok()) << g.error().toString();
+  auto answersTo = [](const std::string& toClient) {
+    std::vector<json> out;
+    std::istringstream in(toClient);
+    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+    return out;
+  };
+  {
+    Relay r(**g, options("notes"));
+    prime(r, {"read_note", "bundle"});
+    std::string toServer, toClient;
+    const std::string ok = call(1, "read_note", {{"path", home_ + "/work/a.txt"}});
+    r.fromClient(ok, toServer, toClient);
+    EXPECT_EQ(toServer, ok + "\n");
+    toServer.clear();
+    r.fromClient(call(2, "read_note", {{"path", home_ + "/work/../secret/key"}}), toServer, toClient);
+    r.fromClient(call(3, "bundle", {{"paths", {home_ + "/work/a.txt", home_ + "/secret/key"}}}), toServer, toClient);
+    r.fromClient(call(4, "read_note", {{"name", "a.txt"}}), toServer, toClient);
+    EXPECT_EQ(toServer, "");
+    const auto a = answersTo(toClient);
+    ASSERT_EQ(a.size(), 3u);
+    for (const auto& x : a) EXPECT_EQ(x["result"]["isError"], true) << x.dump();
+    EXPECT_NE(a[0]["result"]["content"][0]["text"].get<std::string>().find("fs.read " + home_ + "/secret/key"),
+              std::string::npos) << a[0].dump();
+    EXPECT_NE(a[1]["result"]["content"][0]["text"].get<std::string>().find("fs.read " + home_ + "/secret/key"),
+              std::string::npos) << a[1].dump();
+    EXPECT_NE(a[2]["result"]["content"][0]["text"].get<std::string>().find("argument 'path' is missing"),
+              std::string::npos) << a[2].dump();
+  }
+  {
+    Relay r(**g, options("web"));
+    prime(r, {"post"});
+    std::string toServer, toClient;
+    const std::string ok = call(5, "post", {{"url", "https://docs.example.com/upload"}});
+    r.fromClient(ok, toServer, toClient);
+    EXPECT_EQ(toServer, ok + "\n");
+    toServer.clear();
+    r.fromClient(call(6, "post", {{"url", "https://paste.example.net/upload"}}), toServer, toClient);
+    EXPECT_EQ(toServer, "");
+    const auto a = answersTo(toClient);
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_NE(a[0]["result"]["content"][0]["text"].get<std::string>().find("deny.sink.unknown"), std::string::npos)
+        << a[0].dump();
+  }
+}
+
 TEST_F(RelayTest, ToolListsLoseWhatThePrincipalMayNeverCall) {
   Relay r(*gate_, options("everything"));
   std::string toServer, toClient;

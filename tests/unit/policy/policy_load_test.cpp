@@ -48,7 +48,7 @@ const BadCase kBad[] = {
     {"version_list", "version: [1]\n", "test.yaml:1:10: version must be a string, found a list"},
     {"unknown_top_level_key", "version: 1\nrole: {}\n",
      "test.yaml:2:1: unknown key 'role' in the policy (expected one of: version, description, labels, users, "
-     "agents, classify, sinks, roles, rules, limits, redact, defaults)"},
+     "agents, classify, sinks, roles, rules, limits, redact, mcp, defaults)"},
     {"redact_bad_mode", "version: 1\nredact:\n  - { detectors: [email], mode: scramble }\n",
      "test.yaml:3:33: redact[0].mode must be redact, mask, placeholder, pseudonym or encrypt, found 'scramble'"},
     {"redact_unknown_sink", "version: 1\nredact:\n  - { detectors: [email], sinks: [nowhere] }\n",
@@ -231,6 +231,17 @@ const BadCase kBad[] = {
      "test.yaml:2:23: defaults.on_error may only be 'deny' (errors never allow), found 'allow'"},
     {"labels_no_levels", "version: 1\nlabels: { categories: [a] }\n", "test.yaml:2:9: labels: missing 'levels'"},
     {"role_twice", "version: 1\nroles:\n  dev: {}\n  dev: {}\n", "test.yaml:4:3: role 'dev' is defined twice"},
+    // '    - { tool: a/b, argument: path, action: exec }': 'exec' at 44.
+    {"mcp_argument_exec", "version: 1\nmcp:\n  arguments:\n    - { tool: a/b, argument: path, action: exec }\n",
+     "test.yaml:4:44: mcp.arguments[0].action must be fs.read, fs.write, fs.list, fs.delete or net.request, "
+     "found 'exec'"},
+    // '    - { tool: read, …': 'read' at 15.
+    {"mcp_argument_tool_without_server", "version: 1\nmcp:\n  arguments:\n    - { tool: read, argument: path, action: fs.read }\n",
+     "test.yaml:4:15: mcp.arguments[0].tool: 'read' must be \"server/tool\""},
+    // '…, action: fs.read, method: POST }': 'POST' at 61.
+    {"mcp_argument_method_for_a_file",
+     "version: 1\nmcp:\n  arguments:\n    - { tool: a/b, argument: path, action: fs.read, method: POST }\n",
+     "test.yaml:4:61: mcp.arguments[0].method is only for action net.request"},
 };
 
 class BadPolicy : public ::testing::TestWithParam<BadCase> {};
