@@ -56,6 +56,7 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kDenySandboxSyscall: return "deny.sandbox.syscall";
     case Reason::kDenySandboxPrivate: return "deny.sandbox.private";
     case Reason::kDenyAskDeclined: return "deny.ask.declined";
+    case Reason::kAllowToolChanged: return "allow.tool.description_changed";
   }
   return "deny.internal_error";
 }

@@ -92,6 +92,7 @@ enum class Reason : std::uint8_t {
   kDenySandboxSyscall,   // a sandboxed process made a system call the sandbox never allows
   kDenySandboxPrivate,   // a sandboxed process reached for airlock's own state (its audit, sessions, CA key)
   kDenyAskDeclined,      // the decision was `ask` and the person asked said no (or did not answer)
+  kAllowToolChanged,     // an MCP tool's description changed and the policy lists it, flagged
 };
 std::string_view reasonCode(Reason reason);
 

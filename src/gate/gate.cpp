@@ -605,6 +605,13 @@ core::Decision Gate::listTool(const ToolListing& t) {
         d.reason = Reason::kAllowRule;
         return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
       }
+      if (impl_->policy->mcp().flagChangedTools) {
+        d.reason = Reason::kAllowToolChanged;
+        d.reasons = {fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
+                                 "(sha256 {}…, now {}…): listed and flagged (mcp.changed_tools: flag)",
+                                 t.tool, pin->digest.substr(0, 12), digest.substr(0, 12))};
+        return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
+      }
       return deny(Reason::kDenyToolChanged,
                   {fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
                                "(sha256 {}…, now {}…): withheld until the change is accepted",

@@ -736,7 +736,13 @@ void PolicyLoader::loadRedact(const yaml::Node& n) {
 
 void PolicyLoader::loadMcp(const yaml::Node& n) {
   expectMap(n, "mcp");
-  checkKeys(n, "mcp", {"arguments"});
+  checkKeys(n, "mcp", {"arguments", "changed_tools"});
+  if (n["changed_tools"]) {
+    const std::string v = scalar(n["changed_tools"], "mcp.changed_tools");
+    if (v != "withhold" && v != "flag")
+      fail(n["changed_tools"], fmt::format("mcp.changed_tools must be withhold or flag, found '{}'", v));
+    policy_->mcp_.flagChangedTools = v == "flag";
+  }
   if (!n["arguments"]) return;
   const yaml::Node list = n["arguments"];
   if (!list.IsSequence()) fail(list, "mcp.arguments must be a list");

@@ -111,6 +111,13 @@ struct ArgumentMapping {
   SourcePos pos;
 };
 
+// `mcp:` settings beside the argument mappings.
+struct McpSettings {
+  // changed_tools: a tool whose description or schema differs from its pin is withheld (the
+  // default) or listed and flagged in the audit trail. A poisoned description is always withheld.
+  bool flagChangedTools = false;
+};
+
 struct Defaults {
   Effect decision = Effect::kDeny;
   Effect nonInteractiveAsk = Effect::kDeny;  // what `ask` becomes with nobody to answer
@@ -146,6 +153,7 @@ class Policy {
   const std::vector<Limit>& limits() const { return limits_; }
   const std::vector<RedactRule>& redactions() const { return redact_; }
   const std::vector<ArgumentMapping>& argumentMappings() const { return argumentMappings_; }
+  const McpSettings& mcp() const { return mcp_; }
   const Defaults& defaults() const { return defaults_; }
   const std::map<std::string, Principal, std::less<>>& users() const { return users_; }
   const std::map<std::string, Principal, std::less<>>& agents() const { return agents_; }
@@ -178,6 +186,7 @@ class Policy {
   std::vector<Limit> limits_;
   std::vector<RedactRule> redact_;
   std::vector<ArgumentMapping> argumentMappings_;
+  McpSettings mcp_;
   Defaults defaults_;
   std::map<std::string, Principal, std::less<>> users_;
   std::map<std::string, Principal, std::less<>> agents_;

@@ -242,6 +242,9 @@ const BadCase kBad[] = {
     {"mcp_argument_method_for_a_file",
      "version: 1\nmcp:\n  arguments:\n    - { tool: a/b, argument: path, action: fs.read, method: POST }\n",
      "test.yaml:4:61: mcp.arguments[0].method is only for action net.request"},
+    // 'mcp: { changed_tools: allow }': 'allow' at 23.
+    {"mcp_changed_tools_allow", "version: 1\nmcp: { changed_tools: allow }\n",
+     "test.yaml:2:23: mcp.changed_tools must be withhold or flag, found 'allow'"},
 };
 
 class BadPolicy : public ::testing::TestWithParam<BadCase> {};
