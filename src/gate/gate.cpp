@@ -217,8 +217,10 @@ struct Gate::Impl {
 
   // What the policy's detector rules make of `content`: the label it carries (classify rules
   // whose detectors fired; for rules with paths only when `path` matches) and, for data bound
-  // to sink `sink` (-1: not egress), the redaction obligations that replace the label of what
-  // they cover. A scanner that cannot be built labels the content top (fail closed).
+  // to sink `sink` (-1: not egress; kToAgent: the agent, where redact rules for every sink
+  // apply), the redaction obligations that replace the label of what they cover. A scanner
+  // that cannot be built labels the content top (fail closed).
+  static constexpr int kToAgent = -2;
   ContentVerdict scanContent(std::string_view content, const std::string& path, int sink,
                              std::vector<std::string>* notes) {
     ContentVerdict v;
@@ -243,7 +245,7 @@ struct Gate::Impl {
       const std::string id(sc->detector(f.detector).id);
       counts[id] += 1;
       const policy::RedactRule* redact = nullptr;
-      if (sink >= 0)
+      if (sink >= 0 || sink == kToAgent)
         for (const auto& r : policy->redactions()) {
           bool forSink = r.sinks.empty() || std::find(r.sinks.begin(), r.sinks.end(), sink) != r.sinks.end();
           bool forId = std::find(r.detectors.begin(), r.detectors.end(), id) != r.detectors.end();
@@ -1190,9 +1192,10 @@ Decision Gate::Impl::observe(const Observation& o) {
       c.resource = core::redactSecrets(o.resource);
     }
     if (!o.content.empty()) {
-      ContentVerdict cv = scanContent(o.content, o.path.empty() ? "" : c.resource, -1, &d.reasons);
+      ContentVerdict cv = scanContent(o.content, o.path.empty() ? "" : c.resource, o.toAgent ? kToAgent : -1, &d.reasons);
       label = label.join(cv.label);
       d.detected = std::move(cv.detected);
+      d.obligations = std::move(cv.obligations);
     }
     const bool untrusted = inspectObserved(o, d) || o.untrusted;
     if (o.session.empty()) {
@@ -1226,7 +1229,8 @@ Decision Gate::Impl::observe(const Observation& o) {
 namespace airlock::gate {
 
 core::Result<std::string> applyObligations(std::string_view body, const std::vector<core::Obligation>& obligations,
-                                           const std::string& key) {
+                                           const std::string& key, std::vector<std::int64_t>* growth) {
+  if (growth) growth->clear();
   std::string out;
   out.reserve(body.size());
   std::uint64_t at = 0;
@@ -1252,6 +1256,7 @@ core::Result<std::string> applyObligations(std::string_view body, const std::vec
     out.append(body.substr(at, o.start - at));
     out += it->second.replace(*det, body.substr(o.start, o.end - o.start));
     at = o.end;
+    if (growth) growth->push_back(static_cast<std::int64_t>(out.size()) - static_cast<std::int64_t>(at));
   }
   out.append(body.substr(at));
   return out;

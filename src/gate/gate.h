@@ -51,6 +51,10 @@ struct Observation {
   bool untrusted = false; // the content came from outside / carried hidden instructions
   std::string_view content;  // the bytes seen, scanned by the policy's detector rules and for
                              // hidden instructions; must outlive the call (never stored or logged)
+  bool toAgent = false;      // `content` is on its way to the agent (a tool's result): findings
+                             // of redact rules for every sink (no `sinks:`) come back as
+                             // obligations on `content`, which the adapter must apply, instead
+                             // of raising the label
   std::string_view document; // the raw file behind `path` when it is a document the adapter read
                              // (docx, pdf, html…): inspected for hidden content; same rules
 };
@@ -140,9 +144,11 @@ class Gate {
 
 // The anonymized body: each obligation of an `allow` applied to `body` (obligations in body
 // order, non-overlapping, as decide() returns them). InvalidArgument when one does not fit the
-// body or needs a key that was not given.
+// body or needs a key that was not given. With `growth`, growth[i] is how much longer (or, when
+// negative, shorter) the output is than the body after obligation i: a body offset x outside
+// every span is at x + growth[k] in the output, k the last obligation ending at or before x.
 core::Result<std::string> applyObligations(std::string_view body, const std::vector<core::Obligation>& obligations,
-                                           const std::string& key);
+                                           const std::string& key, std::vector<std::int64_t>* growth = nullptr);
 
 // Where airlock keeps its state: $AIRLOCK_HOME, else ${XDG_STATE_HOME:-~/.local/state}/airlock.
 std::string stateDirectory(const core::Environment& env);

@@ -146,42 +146,78 @@ bool startsWithFileScheme(std::string_view uri) {
   return head == "file://";
 }
 
-// The text a resource read shows the model.
-std::string resourceText(const json& result) {
-  std::string out;
-  if (auto c = result.find("contents"); c != result.end() && c->is_array()) {
-    for (const auto& item : *c) {
-      if (out.size() >= kMaxObservedText) break;
+// The text a result shows the model, as handed to the gate: a tool result's text items, embedded
+// text resources and structured content, or a resource's text contents, joined by newlines, at
+// most kMaxObservedText bytes. Each part remembers where its text sits, so that obligations on
+// the whole can be applied to the JSON they came from.
+struct TextParts {
+  struct Part {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    json* target = nullptr;    // a JSON string, or the structured content (its dump)
+    bool structured = false;
+  };
+  std::string text;
+  std::vector<Part> parts;
+  bool truncated = false;  // some text was left out (over kMaxObservedText)
+};
+
+TextParts collectText(json& result, bool toolResult) {
+  TextParts t;
+  auto add = [&](json* target, std::string_view s, bool structured) {
+    if (!t.text.empty()) t.text += '\n';
+    const std::size_t room = kMaxObservedText - std::min(t.text.size(), kMaxObservedText);
+    if (s.size() > room) t.truncated = true;
+    t.parts.push_back({t.text.size(), std::min(s.size(), room), target, structured});
+    t.text.append(s.substr(0, room));
+  };
+  auto addString = [&](json& item, const char* key) {
+    if (auto v = item.find(key); v != item.end() && v->is_string()) add(&*v, v->get_ref<const std::string&>(), false);
+  };
+  const char* list = toolResult ? "content" : "contents";
+  if (auto c = result.find(list); c != result.end() && c->is_array()) {
+    for (auto& item : *c) {
       if (!item.is_object()) continue;
-      auto t = item.find("text");
-      if (t == item.end() || !t->is_string()) continue;
-      if (!out.empty()) out += '\n';
-      out.append(t->get_ref<const std::string&>(), 0, kMaxObservedText - std::min(out.size(), kMaxObservedText));
+      addString(item, "text");
+      if (auto r = item.find("resource"); toolResult && r != item.end() && r->is_object()) addString(*r, "text");
     }
   }
-  return out;
+  if (auto sc = result.find("structuredContent"); toolResult && sc != result.end() && !sc->is_null())
+    add(&*sc, sc->dump(-1, ' ', false, json::error_handler_t::replace), true);
+  return t;
 }
 
-// The text a tool result shows the model: text items, embedded text resources, structured content.
-std::string resultText(const json& result) {
-  std::string out;
-  auto add = [&](std::string_view s) {
-    if (out.size() >= kMaxObservedText) return;
-    if (!out.empty()) out += '\n';
-    out.append(s.substr(0, kMaxObservedText - std::min(out.size(), kMaxObservedText)));
+// Applies obligations on `t.text` (numbered across the whole result) and writes each part's
+// share back where it came from. False when one straddles two parts, a part was cut short, or
+// an anonymized structured content is no longer JSON.
+bool applyToParts(TextParts& t, const std::vector<core::Obligation>& obligations, const std::string& key) {
+  if (t.truncated) return false;
+  for (const auto& o : obligations) {
+    bool inside = false;
+    for (const auto& part : t.parts) inside = inside || (o.start >= part.offset && o.end <= part.offset + part.length);
+    if (!inside) return false;
+  }
+  std::vector<std::int64_t> growth;
+  auto whole = gate::applyObligations(t.text, obligations, key, &growth);
+  if (!whole) return false;
+  // Where body offset x (outside every span) lands in the output.
+  auto moved = [&](std::size_t x) {
+    std::int64_t g = 0;
+    for (std::size_t k = 0; k < obligations.size() && obligations[k].end <= x; ++k) g = growth[k];
+    return static_cast<std::size_t>(static_cast<std::int64_t>(x) + g);
   };
-  if (auto c = result.find("content"); c != result.end() && c->is_array()) {
-    for (const auto& item : *c) {
-      if (!item.is_object()) continue;
-      if (auto t = item.find("text"); t != item.end() && t->is_string()) add(t->get_ref<const std::string&>());
-      if (auto r = item.find("resource"); r != item.end() && r->is_object()) {
-        if (auto t = r->find("text"); t != r->end() && t->is_string()) add(t->get_ref<const std::string&>());
-      }
+  for (auto& part : t.parts) {
+    const std::size_t from = moved(part.offset), to = moved(part.offset + part.length);
+    std::string piece = whole->substr(from, to - from);
+    if (part.structured) {
+      json parsed = json::parse(piece, nullptr, false);
+      if (parsed.is_discarded()) return false;
+      *part.target = std::move(parsed);
+    } else {
+      *part.target = std::move(piece);
     }
   }
-  if (auto s = result.find("structuredContent"); s != result.end() && !s->is_null())
-    add(s->dump(-1, ' ', false, json::error_handler_t::replace));
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -528,7 +564,8 @@ void Relay::serverMessage(json& m, bool& changed) {
   if (p.method == "tools/list") {
     if (listTools(result, p.firstPage)) changed = true;
   } else if (p.method == "tools/call" || p.method == "resources/read") {
-    const std::string text = p.method == "tools/call" ? resultText(result) : resourceText(result);
+    TextParts parts = collectText(result, p.method == "tools/call");
+    const std::string& text = parts.text;
     gate::Observation o;
     o.user = options_.user;
     o.agent = options_.agent;
@@ -541,7 +578,28 @@ void Relay::serverMessage(json& m, bool& changed) {
     o.size = static_cast<std::int64_t>(text.size());
     o.digest = text.empty() ? "" : core::sha256Hex(text);
     o.content = text;
+    o.toAgent = true;
     core::Decision d = gate_.observe(o);
+    std::string cannot;
+    if (d.verdict != Verdict::kDeny && !d.obligations.empty() && !applyToParts(parts, d.obligations, options_.dlpKey))
+      cannot = fmt::format("airlock cannot anonymize the result of {} as the policy requires: withheld", p.tool);
+    // Text past kMaxObservedText was not scanned: with redact rules for the agent, it is not shown.
+    if (d.verdict != Verdict::kDeny && cannot.empty() && parts.truncated)
+      for (const auto& r : gate_.policy().redactions())
+        if (r.sinks.empty())
+          cannot = fmt::format("the result of {} is larger than airlock scans ({} bytes) and the policy anonymizes "
+                               "what reaches the agent: withheld", p.tool, kMaxObservedText);
+    if (!cannot.empty()) {
+      changed = true;
+      if (p.method == "tools/call") {
+        result = json{{"content", json::array({{{"type", "text"}, {"text", cannot}}})}, {"isError", true}};
+      } else {
+        m.erase("result");
+        m["error"] = json{{"code", kDenied}, {"message", cannot}};
+      }
+      return;
+    }
+    if (!d.obligations.empty()) changed = true;
     if (d.verdict == Verdict::kDeny) {
       // The result could not be recorded (store or audit down): the client does not get it.
       std::string why = fmt::format("airlock could not record the result of {} ({})", p.tool, core::reasonCode(d.reason));

@@ -448,6 +448,63 @@ TEST_F(RelayTest, ResultsRaiseTheSessionAndHiddenInstructionsMakeItUntrusted) {
       << gate_->policy().lattice().format(d.sessionLabel);
 }
 
+// A redact rule for every sink (no `sinks:`) covers what reaches the agent too: a tool result's
+// text, embedded resources and structured content, and a resource's text, are anonymized before
+// the client sees them, and what was anonymized does not raise the session's label.
+TEST_F(RelayTest, ResultsAreAnonymizedBeforeTheClientSeesThem) {
+  const std::string policy = R"(version: 1
+users: { alice: { roles: [dev] } }
+classify:
+  - { detectors: [email], label: "confidential{pii}" }
+redact:
+  - { detectors: [email], mode: placeholder }
+roles:
+  dev: { allow: [{ action: tool.call, tool: "everything/*" }] }
+defaults: { decision: deny, non_interactive_ask: deny }
+)";
+  auto pol = policy::Policy::load(policy, "redact.yaml", home_);
+  ASSERT_TRUE(pol.ok()) << pol.error().toString();
+  gate::GateOptions o;
+  o.stateDir = root_ + "/state-redact";
+  o.home = o.cwd = home_;
+  auto g = gate::Gate::open(*pol, o);
+  ASSERT_TRUE(g.ok()) << g.error().toString();
+  Relay r(**g, options("everything"));
+  prime(r, {"echo"});
+  std::string toServer, toClient;
+  r.fromClient(call(1, "echo", {{"message", "x"}}), toServer, toClient);
+  const json result = {
+      {"jsonrpc", "2.0"},
+      {"id", 1},
+      {"result",
+       {{"content", json::array({{{"type", "text"}, {"text", "Write to jane.doe@example.com today."}},
+                                 {{"type", "resource"},
+                                  {"resource", {{"uri", "x:1"}, {"text", "cc: bob.smith@example.org"}}}}})},
+        {"structuredContent", {{"owner", "carol@example.net"}, {"n", 3}}}}}};
+  r.fromServer(result.dump(), toClient, toServer);
+  EXPECT_EQ(toClient.find("@example"), std::string::npos) << toClient;
+  const json got = json::parse(toClient);
+  EXPECT_EQ(got["result"]["content"][0]["text"], "Write to <EMAIL_1> today.");
+  EXPECT_EQ(got["result"]["content"][1]["resource"]["text"], "cc: <EMAIL_2>");
+  EXPECT_EQ(got["result"]["structuredContent"]["owner"], "<EMAIL_3>");
+  EXPECT_EQ(got["result"]["structuredContent"]["n"], 3);
+  // What the agent never saw does not taint the session.
+  core::Request probe;
+  probe.user = "alice";
+  probe.session = "s1";
+  probe.adapter = "mcp";
+  probe.action = core::Action::kToolCall;
+  probe.tool = "everything/echo";
+  EXPECT_EQ((*g)->decide(probe).sessionLabel, core::Label{});
+  // A resource's text likewise.
+  toClient.clear();
+  r.fromClient(R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"demo://notes"}})", toServer, toClient);
+  r.fromServer(R"({"jsonrpc":"2.0","id":2,"result":{"contents":[{"uri":"demo://notes","text":"mail ann@example.com"}]}})",
+               toClient, toServer);
+  EXPECT_NE(toClient.find("mail <EMAIL_1>"), std::string::npos) << toClient;
+  EXPECT_EQ(toClient.find("ann@example.com"), std::string::npos) << toClient;
+}
+
 TEST_F(RelayTest, BadInputIsAnsweredNotForwarded) {
   Relay r(*gate_, options());
   std::string toServer, toClient;
