@@ -91,6 +91,18 @@ class RelayTest : public ::testing::Test {
   static std::string call(int id, const std::string& tool, const json& args) {
     return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}, {"arguments", args}}}}.dump();
   }
+  // A gate of its own on `policy`, with its own state directory.
+  std::unique_ptr<gate::Gate> gateFor(const std::string& policy, const std::string& name) const {
+    auto pol = policy::Policy::load(policy, name + ".yaml", home_);
+    EXPECT_TRUE(pol.ok()) << pol.error().toString();
+    if (!pol.ok()) return nullptr;
+    gate::GateOptions o;
+    o.stateDir = root_ + "/state-" + name;
+    o.home = o.cwd = home_;
+    auto g = gate::Gate::open(*pol, o);
+    EXPECT_TRUE(g.ok()) << g.error().toString();
+    return g.ok() ? std::move(*g) : nullptr;
+  }
   std::string root_, home_;
   std::unique_ptr<gate::Gate> gate_;
 };
@@ -170,15 +182,10 @@ roles:
       - { action: net.request, sink: docs-site }
 defaults: { decision: deny, non_interactive_ask: deny }
 )";
-  auto pol = policy::Policy::load(policy, "mapped.yaml", home_);
-  ASSERT_TRUE(pol.ok()) << pol.error().toString();
-  ASSERT_EQ((*pol)->argumentMappings().size(), 3u);
-  EXPECT_EQ((*pol)->argumentMappings()[2].method, "POST");
-  gate::GateOptions o;
-  o.stateDir = root_ + "/state-mapped";
-  o.home = o.cwd = home_;
-  auto g = gate::Gate::open(*pol, o);
-  ASSERT_TRUE(g.ok()) << g.error().toString();
+  auto g = gateFor(policy, "mapped");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->policy().argumentMappings().size(), 3u);
+  EXPECT_EQ(g->policy().argumentMappings()[2].method, "POST");
   auto answersTo = [](const std::string& toClient) {
     std::vector<json> out;
     std::istringstream in(toClient);
@@ -186,7 +193,7 @@ defaults: { decision: deny, non_interactive_ask: deny }
     return out;
   };
   {
-    Relay r(**g, options("notes"));
+    Relay r(*g, options("notes"));
     prime(r, {"read_note", "bundle"});
     std::string toServer, toClient;
     const std::string ok = call(1, "read_note", {{"path", home_ + "/work/a.txt"}});
@@ -208,7 +215,7 @@ defaults: { decision: deny, non_interactive_ask: deny }
               std::string::npos) << a[2].dump();
   }
   {
-    Relay r(**g, options("web"));
+    Relay r(*g, options("web"));
     prime(r, {"post"});
     std::string toServer, toClient;
     const std::string ok = call(5, "post", {{"url", "https://docs.example.com/upload"}});
@@ -317,16 +324,11 @@ roles:
   dev: { allow: [{ action: tool.call, tool: "everything/*" }] }
 defaults: { decision: deny, non_interactive_ask: deny }
 )";
-  auto pol = policy::Policy::load(policy, "flag.yaml", home_);
-  ASSERT_TRUE(pol.ok()) << pol.error().toString();
-  EXPECT_TRUE((*pol)->mcp().flagChangedTools);
-  gate::GateOptions o;
-  o.stateDir = root_ + "/state-flag";
-  o.home = o.cwd = home_;
-  auto g = gate::Gate::open(*pol, o);
-  ASSERT_TRUE(g.ok()) << g.error().toString();
+  auto g = gateFor(policy, "flag");
+  ASSERT_NE(g, nullptr);
+  EXPECT_TRUE(g->policy().mcp().flagChangedTools);
   auto listed = [&](const std::vector<std::pair<std::string, std::string>>& tools) {
-    Relay r(**g, options("everything"));
+    Relay r(*g, options("everything"));
     json list = json::array();
     for (const auto& [n, d] : tools) list.push_back({{"name", n}, {"description", d}});
     std::string toServer, toClient;
@@ -462,14 +464,9 @@ roles:
   dev: { allow: [{ action: tool.call, tool: "everything/*" }] }
 defaults: { decision: deny, non_interactive_ask: deny }
 )";
-  auto pol = policy::Policy::load(policy, "redact.yaml", home_);
-  ASSERT_TRUE(pol.ok()) << pol.error().toString();
-  gate::GateOptions o;
-  o.stateDir = root_ + "/state-redact";
-  o.home = o.cwd = home_;
-  auto g = gate::Gate::open(*pol, o);
-  ASSERT_TRUE(g.ok()) << g.error().toString();
-  Relay r(**g, options("everything"));
+  auto g = gateFor(policy, "redact");
+  ASSERT_NE(g, nullptr);
+  Relay r(*g, options("everything"));
   prime(r, {"echo"});
   std::string toServer, toClient;
   r.fromClient(call(1, "echo", {{"message", "x"}}), toServer, toClient);
@@ -495,7 +492,7 @@ defaults: { decision: deny, non_interactive_ask: deny }
   probe.adapter = "mcp";
   probe.action = core::Action::kToolCall;
   probe.tool = "everything/echo";
-  EXPECT_EQ((*g)->decide(probe).sessionLabel, core::Label{});
+  EXPECT_EQ(g->decide(probe).sessionLabel, core::Label{});
   // A resource's text likewise.
   toClient.clear();
   r.fromClient(R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"demo://notes"}})", toServer, toClient);
