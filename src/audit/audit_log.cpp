@@ -75,6 +75,11 @@ struct AuditLog::Impl {
     return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db.get())), path);
   }
   core::Status exec(const char* sql) { return core::sqliteExec(db.get(), sql, "audit log", path); }
+  // The transaction statements of every write, prepared once.
+  Stmt beginStmt, commitStmt, rollbackStmt;
+  core::Status begin() { return core::sqliteRun(db.get(), beginStmt, "BEGIN IMMEDIATE", "audit log", path); }
+  core::Status commit() { return core::sqliteRun(db.get(), commitStmt, "COMMIT", "audit log", path); }
+  void rollback() { (void)core::sqliteRun(db.get(), rollbackStmt, "ROLLBACK", "audit log", path); }
   core::Result<Stmt> prepare(const char* sql) { return core::sqlitePrepare(db.get(), sql, "audit log", path); }
   // Statements only readers need are prepared on first use: `airlock hook` appends and exits.
   core::Result<sqlite3_stmt*> lazy(Stmt& slot, const char* sql) {
@@ -184,9 +189,9 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
   if (event.timeMicros == 0) event.timeMicros = impl_->clock->nowMicros();
   std::string encoding = canonicalEncoding(event);
   std::string time = core::formatTimestamp(event.timeMicros);
-  if (auto st = impl_->exec("BEGIN IMMEDIATE"); !st) return st.error();
+  if (auto st = impl_->begin(); !st) return st.error();
   auto fail = [&](core::Error e) -> core::Result<std::int64_t> {
-    (void)impl_->exec("ROLLBACK");  // best effort
+    impl_->rollback();  // best effort
     return e;
   };
   auto head = impl_->head();
@@ -213,7 +218,7 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
     sqlite3_reset(w);
     if (rc != SQLITE_DONE || sqlite3_changes(impl_->db.get()) != 1) return fail(impl_->sqlError("updating the head"));
   }
-  if (auto st = impl_->exec("COMMIT"); !st) return fail(st.error());
+  if (auto st = impl_->commit(); !st) return fail(st.error());
   return seq;
 }
 

@@ -24,6 +24,20 @@ Status sqliteExec(sqlite3* db, const char* sql, std::string_view what, const std
   return {};
 }
 
+Status sqliteRun(sqlite3* db, SqliteStmt& slot, const char* sql, std::string_view what, const std::string& path) {
+  if (!slot) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
+      return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db)), path);
+    slot.reset(st);
+  }
+  const int rc = sqlite3_step(slot.get());
+  sqlite3_reset(slot.get());
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db)), path);
+  return {};
+}
+
 Result<SqliteStmt> sqlitePrepare(sqlite3* db, const char* sql, std::string_view what, const std::string& path) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)

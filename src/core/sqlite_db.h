@@ -24,6 +24,10 @@ using SqliteStmt = std::unique_ptr<sqlite3_stmt, SqliteFinalize>;
 
 // Runs SQL without results; an error is kUnavailable "`what`: <SQLite's message>" at `path`.
 Status sqliteExec(sqlite3* db, const char* sql, std::string_view what, const std::string& path);
+// Runs a statement without results or parameters kept in `slot`, preparing it there on first
+// use: for what a handle runs over and over (BEGIN IMMEDIATE, COMMIT), which sqliteExec would
+// parse anew each time. Errors as sqliteExec's.
+Status sqliteRun(sqlite3* db, SqliteStmt& slot, const char* sql, std::string_view what, const std::string& path);
 // Prepares one statement; an error is kUnavailable "`what`: preparing statement: <message>".
 Result<SqliteStmt> sqlitePrepare(sqlite3* db, const char* sql, std::string_view what, const std::string& path);
 

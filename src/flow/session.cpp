@@ -60,6 +60,11 @@ struct SessionStore::Impl {
   }
 
   core::Status exec(const char* sql) { return core::sqliteExec(db.get(), sql, "session store", path); }
+  // The transaction statements of every write, prepared once.
+  Stmt beginStmt, commitStmt, rollbackStmt;
+  core::Status begin() { return core::sqliteRun(db.get(), beginStmt, "BEGIN IMMEDIATE", "session store", path); }
+  core::Status commit() { return core::sqliteRun(db.get(), commitStmt, "COMMIT", "session store", path); }
+  void rollback() { (void)core::sqliteRun(db.get(), rollbackStmt, "ROLLBACK", "session store", path); }
 
   core::Result<SessionState> read(const std::string& id) {
     SessionState s;
@@ -127,8 +132,8 @@ core::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string
 core::Result<SessionState> SessionStore::load(const std::string& id) { return impl_->read(id); }
 
 core::Result<SessionStore::Pin> SessionStore::pin(const std::string& key, const std::string& digest, bool replace) {
-  if (auto st = impl_->exec("BEGIN IMMEDIATE"); !st) return st.error();
-  auto rollback = [&] { (void)impl_->exec("ROLLBACK"); };
+  if (auto st = impl_->begin(); !st) return st.error();
+  auto rollback = [&] { impl_->rollback(); };
   auto read = core::sqlitePrepare(impl_->db.get(), "SELECT digest, since FROM pins WHERE key = ?1", "session store", impl_->path);
   if (!read) {
     rollback();
@@ -164,7 +169,7 @@ core::Result<SessionStore::Pin> SessionStore::pin(const std::string& key, const 
       return e;
     }
   }
-  if (auto st = impl_->exec("COMMIT"); !st) {
+  if (auto st = impl_->commit(); !st) {
     rollback();
     return st.error();
   }
@@ -173,8 +178,8 @@ core::Result<SessionStore::Pin> SessionStore::pin(const std::string& key, const 
 
 core::Result<SessionState> SessionStore::update(const std::string& id,
                                                 const std::function<core::Status(SessionState&)>& fn) {
-  if (auto st = impl_->exec("BEGIN IMMEDIATE"); !st) return st.error();
-  auto rollback = [&] { (void)impl_->exec("ROLLBACK"); };  // best effort: the error already being returned matters more
+  if (auto st = impl_->begin(); !st) return st.error();
+  auto rollback = [&] { impl_->rollback(); };  // best effort: the error already being returned matters more
   auto state = impl_->read(id);
   if (!state) {
     rollback();
@@ -207,7 +212,7 @@ core::Result<SessionState> SessionStore::update(const std::string& id,
     return e;
   }
   sqlite3_reset(u);
-  if (auto st = impl_->exec("COMMIT"); !st) {
+  if (auto st = impl_->commit(); !st) {
     rollback();
     return st.error();
   }
