@@ -178,6 +178,19 @@ class Fields final : public policy::FieldSource {
   bool doorOnly_;
 };
 
+// The request an observation, a listing or a refusal is audited as: who, in which session,
+// through which adapter, doing what.
+template <class From>
+core::Request recordedAs(const From& f, Action action) {
+  core::Request r;
+  r.user = f.user;
+  r.agent = f.agent;
+  r.session = f.session;
+  r.adapter = f.adapter;
+  r.action = action;
+  return r;
+}
+
 }  // namespace
 
 struct Gate::Impl {
@@ -560,12 +573,7 @@ core::Decision Gate::listTool(const ToolListing& t) {
   d.verdict = Verdict::kAllow;
   d.reason = Reason::kAllowRule;
   d.resource = t.tool;
-  core::Request asReq;
-  asReq.user = t.user;
-  asReq.agent = t.agent;
-  asReq.session = t.session;
-  asReq.adapter = t.adapter;
-  asReq.action = Action::kToolCall;
+  core::Request asReq = recordedAs(t, Action::kToolCall);
   asReq.tool = t.tool;
   Canonical c;
   c.resource = t.tool;
@@ -626,12 +634,7 @@ core::Decision Gate::listTool(const ToolListing& t) {
 }
 
 Decision Gate::refuse(const Refusal& r) {
-  core::Request req;
-  req.user = r.user;
-  req.agent = r.agent;
-  req.session = r.session;
-  req.adapter = r.adapter;
-  req.action = r.action;
+  core::Request req = recordedAs(r, r.action);
   Canonical c;
   c.resource = core::redactSecrets(r.resource.substr(0, 1024));
   Decision d;
@@ -1160,12 +1163,7 @@ Decision Gate::Impl::observe(const Observation& o) {
   Decision d;
   d.verdict = Verdict::kAllow;
   d.reason = Reason::kAllowObserved;
-  core::Request asReq;
-  asReq.user = o.user;
-  asReq.agent = o.agent;
-  asReq.session = o.session;
-  asReq.adapter = o.adapter;
-  asReq.action = o.action;
+  core::Request asReq = recordedAs(o, o.action);
   Canonical c;
   try {
     if (!validName(o.user) || !validName(o.agent) || !validName(o.session) || !validName(o.adapter)) {
