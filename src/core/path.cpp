@@ -145,4 +145,16 @@ bool pathWithin(std::string_view dir, std::string_view path) {
          (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
+std::string readPrefix(int fd, std::size_t max) {
+  std::string out(max, '\0');
+  std::size_t got = 0;
+  while (got < out.size()) {
+    const ssize_t r = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  out.resize(got);
+  return out;
+}
+
 }  // namespace airlock::core

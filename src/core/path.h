@@ -28,4 +28,8 @@ bool pathWithin(std::string_view dir, std::string_view path);
 // root stays at the root. No filesystem access.
 std::string normalizeLexically(std::string_view absolute);
 
+// The first `max` bytes of the open file `fd` (fewer at its end or on a read error), read with
+// pread: the descriptor's offset is left where it was.
+std::string readPrefix(int fd, std::size_t max);
+
 }  // namespace airlock::core

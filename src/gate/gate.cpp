@@ -615,17 +615,16 @@ core::Decision Gate::listTool(const ToolListing& t) {
         d.reason = Reason::kAllowRule;
         return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
       }
+      const std::string changed =
+          fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
+                      "(sha256 {}…, now {}…)",
+                      t.tool, pin->digest.substr(0, 12), digest.substr(0, 12));
       if (impl_->policy->mcp().flagChangedTools) {
         d.reason = Reason::kAllowToolChanged;
-        d.reasons = {fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
-                                 "(sha256 {}…, now {}…): listed and flagged (mcp.changed_tools: flag)",
-                                 t.tool, pin->digest.substr(0, 12), digest.substr(0, 12))};
+        d.reasons = {changed + ": listed and flagged (mcp.changed_tools: flag)"};
         return impl_->finish(asReq, c, std::move(d), static_cast<std::int64_t>(t.description.size()));
       }
-      return deny(Reason::kDenyToolChanged,
-                  {fmt::format("the description or input schema of {} is not the one pinned when it was first seen "
-                               "(sha256 {}…, now {}…): withheld until the change is accepted",
-                               t.tool, pin->digest.substr(0, 12), digest.substr(0, 12))});
+      return deny(Reason::kDenyToolChanged, {changed + ": withheld until the change is accepted"});
     }
     return d;
   } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 
 #include "adapters/hook/shell.h"
 #include "core/digest.h"
+#include "core/path.h"
 #include "core/redact.h"
 #include "inspect/inspect.h"
 
@@ -48,19 +49,7 @@ std::string documentBehind(const std::string& path, const std::string& cwd, std:
   std::string out;
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= limit) {
-    char head[8] = {};
-    const ssize_t n = ::pread(fd, head, sizeof head, 0);
-    const bool document = inspect::hidesFromText(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0), path);
-    if (document) {
-      out.resize(static_cast<std::size_t>(st.st_size));
-      std::size_t got = 0;
-      while (got < out.size()) {
-        const ssize_t r = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
-        if (r <= 0) break;
-        got += static_cast<std::size_t>(r);
-      }
-      out.resize(got);
-    }
+    if (inspect::hidesFromText(core::readPrefix(fd, 8), path)) out = core::readPrefix(fd, static_cast<std::size_t>(st.st_size));
   }
   ::close(fd);
   return out;

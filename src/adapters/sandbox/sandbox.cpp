@@ -64,6 +64,14 @@ constexpr __u64 kNotifSyncWakeUp = 1;
 
 int syscallNumber(const char* name) { return seccomp_syscall_resolve_name(name); }
 
+// The signals the supervisor takes from a signalfd (blocked in every thread) and passes on.
+sigset_t supervisedSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, s);
+  return set;
+}
+
 // The command's environment: the caller's, less what reaches outside the sandbox (agent
 // sockets, other proxies), with the proxy, the session and the CA bundle added.
 std::vector<std::string> childEnvironment(const Options& o, const std::string& proxy, const std::string& caPath,
@@ -205,7 +213,7 @@ struct Sandbox::Impl {
     return t;
   }
 
-  bool decided(core::Action action, const std::string& path, std::string* why) {
+  bool decided(core::Action action, const std::string& path) {
     auto r = fromRun<core::Request>();
     r.action = action;
     r.path = path;
@@ -214,7 +222,6 @@ struct Sandbox::Impl {
     ++stats.decided;
     core::Decision d = gate.decide(r);
     if (d.verdict == core::Verdict::kAllow) return true;
-    *why = std::string(core::reasonCode(d.reason));
     if (d.verdict != core::Verdict::kAsk) return false;
     // Asked on the terminal (once per action and path for this run); a yes is recorded as what
     // then happens, an observation, which raises the session's label.
@@ -388,9 +395,8 @@ struct Sandbox::Impl {
         lexical = std::string(cwd, static_cast<std::size_t>(m)) + "/" + path;
       }
       lexical = core::normalizeLexically(lexical);
-      std::string why;
       if (!(gate.policy().classifyPath(lexical) == core::Label{}) &&
-          !decided(creating ? core::Action::kFsWrite : core::Action::kFsRead, lexical, &why))
+          !decided(creating ? core::Action::kFsWrite : core::Action::kFsRead, lexical))
         return deny();
       return respond(0, true);
     }
@@ -403,8 +409,7 @@ struct Sandbox::Impl {
     std::string real(link, static_cast<std::size_t>(n));
     if (creating) real = (real == "/" ? "" : real) + "/" + tail;
 
-    for (const auto& priv : options.privatePaths)
-      if (core::pathWithin(priv, real)) return refusePrivate(real);
+    if (isPrivate(real)) return refusePrivate(real);
     // The sandbox's own private mounts hold nothing from outside (for a new file, `st` is its
     // directory's).
     if (ownDevices.count(st.st_dev) != 0) return respond(0, true);
@@ -412,8 +417,7 @@ struct Sandbox::Impl {
     if (!creating && S_ISREG(st.st_mode) && st.st_nlink > 1) {
       auto it = protectedFiles.find({st.st_dev, st.st_ino});
       if (it != protectedFiles.end()) real = it->second;
-      for (const auto& priv : options.privatePaths)
-        if (core::pathWithin(priv, real)) return refusePrivate(real);
+      if (isPrivate(real)) return refusePrivate(real);
     }
     const int acc = static_cast<int>(flags & O_ACCMODE);
     const bool writes = creating || acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);
@@ -429,12 +433,11 @@ struct Sandbox::Impl {
     if (real == "/dev/null" || real == "/dev/zero" || real == "/dev/full" || real == "/dev/urandom" ||
         real == "/dev/random" || real == "/dev/tty" || real == "/dev/ptmx" || real.rfind("/dev/pts/", 0) == 0)
       return respond(0, true);
-    std::string why;
     if (dir && !writes) {
-      if (!decided(core::Action::kFsList, real, &why)) return deny();
+      if (!decided(core::Action::kFsList, real)) return deny();
     } else {
-      if (reads && !decided(core::Action::kFsRead, real, &why)) return deny();
-      if (writes && !decided(core::Action::kFsWrite, real, &why)) return deny();
+      if (reads && !decided(core::Action::kFsRead, real)) return deny();
+      if (writes && !decided(core::Action::kFsWrite, real)) return deny();
       if (reads && S_ISREG(st.st_mode) && !observeContent(fd, st, real)) return deny();
     }
     respond(0, true);
@@ -450,15 +453,9 @@ struct Sandbox::Impl {
     if (observed.count(key) != 0) return true;
     const int fd = ::open(fmt::format("/proc/self/fd/{}", pathFd).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return true;  // unreadable to airlock, hence to the command (same user): nothing seen
-    std::string bytes(static_cast<std::size_t>(std::min<off_t>(st.st_size, kMaxObservedBytes)), '\0');
-    std::size_t got = 0;
-    while (got < bytes.size()) {
-      const ssize_t r = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
-      if (r <= 0) break;
-      got += static_cast<std::size_t>(r);
-    }
+    const std::string bytes = core::readPrefix(fd, static_cast<std::size_t>(std::min<off_t>(st.st_size, kMaxObservedBytes)));
     ::close(fd);
-    bytes.resize(got);
+    const std::size_t got = bytes.size();
     auto o = fromRun<gate::Observation>();
     o.action = core::Action::kFsRead;
     o.path = real;
@@ -484,6 +481,12 @@ struct Sandbox::Impl {
     r.reason = reason;
     r.reasons = {std::move(why)};
     gate.refuse(r);
+  }
+
+  bool isPrivate(const std::string& path) const {
+    for (const auto& priv : options.privatePaths)
+      if (core::pathWithin(priv, path)) return true;
+    return false;
   }
 
   void refusePrivate(const std::string& path) {
@@ -600,9 +603,7 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::start(gate::Gate& gate, Options 
     return makeError(Code::kInternal, "cannot allocate seccomp notification buffers");
 
   // Signals are taken from a signalfd in wait(); every thread started later inherits the mask.
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, s);
+  const sigset_t set = supervisedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   int pair[2];
@@ -694,9 +695,7 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::startUnsandboxed(gate::Gate& gat
   }
   const std::vector<std::string> env =
       childEnvironment(o, fmt::format("http://127.0.0.1:{}", ntohs(addr.sin_port)), impl->caFile, "none");
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, sig);
+  const sigset_t set = supervisedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::fflush(nullptr);
   pid_t pid = fork();
@@ -714,9 +713,7 @@ core::Result<std::unique_ptr<Sandbox>> Sandbox::startUnsandboxed(gate::Gate& gat
 
 int Sandbox::wait() {
   Impl& s = *impl_;
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, sig);
+  const sigset_t set = supervisedSignals();
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   int code = -1;
   while (code < 0) {
