@@ -1,7 +1,11 @@
 // `airlock mcp [options] -- CMD [ARGS…]`: the MCP proxy (src/adapters/mcp/mcp.h,
 // docs/adapters/mcp.md). Loads the policy, opens the gate, spawns the server and relays until
 // either side is done; exits with the server's status (2 when it could not start or on errors).
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +30,7 @@ struct McpFlags {
   std::string session;
   std::size_t maxMessage = mcp::Options{}.maxMessageBytes;
   bool acceptToolChanges = false;
+  std::string ask = "client";
   std::vector<std::string> command;
 };
 
@@ -53,6 +58,15 @@ int runMcp(const McpFlags& f, const Context& ctx) {
   o.maxMessageBytes = f.maxMessage;
   o.dlpKey = ctx.env.get("AIRLOCK_DLP_KEY");
   o.acceptToolChanges = f.acceptToolChanges;
+  o.approver = f.ask == "terminal" ? mcp::Options::Approver::kTerminal
+               : f.ask == "none"   ? mcp::Options::Approver::kNone
+                                   : mcp::Options::Approver::kClient;
+  if (o.approver == mcp::Options::Approver::kTerminal) {
+    o.ttyFd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (o.ttyFd < 0)
+      std::fprintf(stderr, "airlock mcp: --ask terminal: no terminal (%s): nobody can be asked; "
+                   "defaults.non_interactive_ask applies\n", std::strerror(errno));
+  }
   auto pol = ctx.loadPolicy();
   if (!pol) {
     std::fprintf(stderr, "airlock mcp: policy: %s\n", pol.error().toString().c_str());
@@ -79,6 +93,10 @@ void addMcpCommand(CLI::App& app, Context& ctx, int& exitCode) {
       ->check(CLI::Range(static_cast<std::size_t>(1024), static_cast<std::size_t>(1) << 32));
   cmd->add_flag("--accept-tool-changes", f->acceptToolChanges,
                 "Accept tool descriptions that changed since they were pinned, and pin them anew");
+  cmd->add_option("--ask", f->ask,
+                  "Who approves a call the policy asks about: client (the client's user, through MCP elicitation, "
+                  "when the client supports it), terminal (/dev/tty), none (defaults.non_interactive_ask)")
+      ->check(CLI::IsMember({"client", "terminal", "none"}));
   cmd->add_option("command", f->command, "The server command and its arguments (after --)")->expected(-1);
   cmd->callback([f, &ctx, &exitCode] { exitCode = runMcp(*f, ctx); });
 }

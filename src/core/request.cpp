@@ -57,6 +57,7 @@ std::string_view reasonCode(Reason reason) {
     case Reason::kDenySandboxPrivate: return "deny.sandbox.private";
     case Reason::kDenyAskDeclined: return "deny.ask.declined";
     case Reason::kAllowToolChanged: return "allow.tool.description_changed";
+    case Reason::kAllowAskApproved: return "allow.ask.approved";
   }
   return "deny.internal_error";
 }

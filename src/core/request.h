@@ -48,6 +48,10 @@ struct Request {
   std::string args;     // tool.call: arguments as JSON text
   std::string command;  // exec: the command line
   bool interactive = false;  // a human can answer an `ask` now
+  // A person was asked about this request (its decision was `ask`) and said yes: the gate turns
+  // that `ask` into an allow (allow.ask.approved) and records it; a deny stays a deny. Set only by
+  // an adapter that asked, never from what the agent sends.
+  bool approved = false;
   bool opaque = false;       // exec: the adapter could not understand the command statically
   std::vector<std::string> payloadFiles;  // files whose content the body carries (curl -F x=@f, …)
   std::string malformed;  // set by an adapter that could not parse what it saw: the gate denies
@@ -93,6 +97,7 @@ enum class Reason : std::uint8_t {
   kDenySandboxPrivate,   // a sandboxed process reached for airlock's own state (its audit, sessions, CA key)
   kDenyAskDeclined,      // the decision was `ask` and the person asked said no (or did not answer)
   kAllowToolChanged,     // an MCP tool's description changed and the policy lists it, flagged
+  kAllowAskApproved,     // the decision was `ask` and the person asked said yes
 };
 std::string_view reasonCode(Reason reason);
 

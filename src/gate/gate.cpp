@@ -404,6 +404,27 @@ struct Gate::Impl {
     return untrusted;
   }
   static constexpr std::size_t kMaxInspected = 16;
+
+  // An `ask`: allowed when the person asked approved it (Request::approved), otherwise, with
+  // nobody to ask, the policy's non-interactive default. Any other verdict is left as it is.
+  void resolveAsk(const core::Request& req, Decision& d) const {
+    if (d.verdict != Verdict::kAsk) return;
+    if (req.approved) {
+      d.verdict = Verdict::kAllow;
+      d.reason = Reason::kAllowAskApproved;
+      d.reasons.push_back("the person asked approved it");
+      return;
+    }
+    if (req.interactive) return;
+    const Effect e = policy->defaults().nonInteractiveAsk;
+    d.reasons.push_back(fmt::format("no one can be asked here; defaults.non_interactive_ask is {}", policy::effectName(e)));
+    if (e == Effect::kAllow) {
+      d.verdict = Verdict::kAllow;
+    } else if (e == Effect::kDeny) {
+      d.verdict = Verdict::kDeny;
+      d.reason = Reason::kDenyAskNonInteractive;
+    }
+  }
 };
 
 Gate::Gate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -797,11 +818,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
           d.verdict = toVerdict(def);
           d.reason = def == Effect::kDeny ? Reason::kDenySinkUnknown : Reason::kAskSinkUnknown;
           d.reasons = {msg + "; unknown sinks get the policy default (" + std::string(policy::effectName(def)) + ")"};
-          if (d.verdict == Verdict::kAsk && !req.interactive) {
-            d.reasons.push_back("nobody to ask; defaults.non_interactive_ask applies");
-            d.verdict = toVerdict(pol.defaults().nonInteractiveAsk);
-            if (d.verdict != Verdict::kAllow) d.verdict = Verdict::kDeny;
-          }
+          resolveAsk(req, d);
           return finish(req, c, std::move(d), -1);
         }
       } else {
@@ -1062,17 +1079,8 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       }
     }
 
-    // 8. Nobody to ask: the policy's non-interactive default.
-    if (d.verdict == Verdict::kAsk && !req.interactive) {
-      Effect e = pol.defaults().nonInteractiveAsk;
-      d.reasons.push_back(fmt::format("no one can be asked here; defaults.non_interactive_ask is {}", policy::effectName(e)));
-      if (e == Effect::kDeny) {
-        d.verdict = Verdict::kDeny;
-        d.reason = Reason::kDenyAskNonInteractive;
-      } else if (e == Effect::kAllow) {
-        d.verdict = Verdict::kAllow;
-      }
-    }
+    // 8. An `ask` the person asked approved, or that nobody can answer.
+    resolveAsk(req, d);
 
     // 9. Session: an allowed read raises the label now (conservatively, before the bytes move),
     //    and volume counters grow.

@@ -9,6 +9,8 @@
 #  - a poisoned result marks the session untrusted for the calls after it;
 #  - bad input is answered, never forwarded; a server that dies answers what it owed and the
 #    proxy exits with its status; a server that ignores the client hanging up is stopped;
+#  - an `ask` is put to the client's person through elicitation: yes reaches the server, no is
+#    refused; a client without elicitation gets the policy's non-interactive default;
 #  - every call and denial is in the audit trail.
 AIRLOCK=$(realpath "$1")
 SRC=$2
@@ -18,8 +20,9 @@ FS="$PEERS/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js"
 EVERYTHING="$PEERS/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 INSPECTOR="$PEERS/node_modules/.bin/mcp-inspector-cli"
 ROOT="$WORK/root"
-mkdir -p "$ROOT/docs" "$ROOT/private"
+mkdir -p "$ROOT/docs" "$ROOT/private" "$ROOT/finance"
 echo "quarterly numbers are fine" >"$ROOT/docs/report.txt"
+echo "ledger: 4,200,000 EUR" >"$ROOT/finance/ledger.txt"
 echo "the private plan: acquire Northwind" >"$ROOT/private/plan.txt"
 cat >"$WORK/policy.yaml" <<EOF
 version: 1
@@ -34,6 +37,7 @@ roles:
       - { action: fs.list, path: "$ROOT/**" }
     ask:
       - { action: tool.call, tool: "everything/get-sum", when: session.untrusted }
+      - { action: fs.read, path: "$ROOT/finance/**" }
   admin:
     allow:
       - { action: [tool.call, fs.read, fs.list, fs.write, fs.delete] }
@@ -81,6 +85,46 @@ alice=$(inspect $(via filesystem alice s5) node "$FS" "$ROOT" --method tools/lis
 bob=$(inspect $(via filesystem bob s5) node "$FS" "$ROOT" --method tools/list | names)
 expect_eq "alice sees the tools her role may call" "$alice" "list_directory read_text_file"
 [ "$(wc -w <<<"$bob")" -ge 10 ] && ok || bad "bob should see every filesystem tool, got [$bob]"
+
+# --- ask: the person at the client answers through MCP elicitation (a client that declares it)
+cat >"$WORK/elicit.py" <<'PY'
+import json, subprocess, sys
+answer, path, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def send(m):
+    p.stdin.write(json.dumps(m) + "\n"); p.stdin.flush()
+send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+      "capabilities": {"elicitation": {}}, "clientInfo": {"name": "elicit-test", "version": "1"}}})
+asked = 0
+for line in p.stdout:
+    m = json.loads(line)
+    if m.get("id") == 1 and "result" in m:
+        send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "read_text_file", "arguments": {"path": path}}})
+    elif m.get("method") == "elicitation/create":
+        asked += 1
+        print("asked:", m["params"]["message"])
+        if answer == "yes":
+            send({"jsonrpc": "2.0", "id": m["id"], "result": {"action": "accept", "content": {"allow": True}}})
+        else:
+            send({"jsonrpc": "2.0", "id": m["id"], "result": {"action": "decline"}})
+    elif m.get("id") == 2:
+        print("result:", json.dumps(m["result"]))
+        break
+print("questions:", asked)
+p.stdin.close(); p.wait(timeout=30)
+PY
+out=$(timeout 60 python3 "$WORK/elicit.py" yes "$ROOT/finance/ledger.txt" $(via filesystem alice s9) node "$FS" "$ROOT")
+expect_contains "an ask is put to the client's person" "$out" "asked: airlock: alice asks to fs.read $ROOT/finance/ledger.txt"
+expect_contains "a yes lets the call reach the server" "$out" "ledger: 4,200,000 EUR"
+expect_contains "asked once" "$out" "questions: 1"
+out=$(timeout 60 python3 "$WORK/elicit.py" no "$ROOT/finance/ledger.txt" $(via filesystem alice s10) node "$FS" "$ROOT")
+expect_contains "a no refuses the call" "$out" "airlock denied filesystem/read_text_file (deny.ask.declined)"
+expect_not_contains "and the file's content never appears" "$out" "4,200,000"
+# A client without elicitation: nobody to ask, the policy's non-interactive default.
+out=$(inspect $(via filesystem alice s11) node "$FS" "$ROOT" --method tools/call --tool-name read_text_file --tool-arg path="$ROOT/finance/ledger.txt")
+expect_contains "without elicitation the default decides" "$out" "deny.ask.non_interactive"
+expect_not_contains "and nothing leaks" "$out" "4,200,000"
 
 # --- a rug pull: the same server, later, with read_text_file's description changed
 # (a copy of the real package whose dist/index.js was edited; its imports resolve to the peers).
@@ -164,5 +208,7 @@ expect_contains "audited: denied read" "$audit" "$ROOT/private/plan.txt"
 expect_contains "audited: the adapter" "$audit" '"adapter":"mcp"'
 expect_contains "audited: the withheld tool" "$audit" '"reason":"deny.tool.description_changed"'
 expect_contains "audited: a tool filtered by role" "$audit" "may never call filesystem/write_file"
+expect_contains "audited: the approval" "$audit" '"reason":"allow.ask.approved"'
+expect_contains "audited: the refusal" "$audit" '"reason":"deny.ask.declined"'
 "$AIRLOCK" audit verify >/dev/null && ok || bad "audit chain does not verify"
 finish

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/digest.h"
+#include "core/tty.h"
 
 extern char** environ;
 
@@ -280,10 +281,171 @@ std::string Relay::denyCall(const json& id, const std::string& tool, const core:
                        {"result", {{"content", json::array({{{"type", "text"}, {"text", text}}})}, {"isError", true}}}});
 }
 
+namespace {
+
+std::string cancelLine(const std::string& key, const std::string& why) {
+  return dumpLine(json{{"jsonrpc", "2.0"},
+                       {"method", "notifications/cancelled"},
+                       {"params", {{"requestId", json::parse(key)}, {"reason", why}}}});
+}
+
+// What a request is about, as a question or a refusal names it.
+std::string resourceOf(const core::Request& r) {
+  switch (r.action) {
+    case Action::kToolCall: return r.tool;
+    case Action::kNetRequest: return r.url;
+    default: return r.path;
+  }
+}
+
+}  // namespace
+
+bool Relay::canAsk() const {
+  switch (options_.approver) {
+    case Options::Approver::kClient: return clientElicits_;
+    case Options::Approver::kTerminal: return options_.ttyFd >= 0;
+    case Options::Approver::kNone: return false;
+  }
+  return false;
+}
+
+std::string Relay::question(const Asked& a, bool terminal) const {
+  std::string what;
+  for (const auto& r : a.asked) {
+    if (!what.empty()) what += ", ";
+    what += r.action == Action::kToolCall ? fmt::format("call {}", r.tool)
+                                          : fmt::format("{} {}", core::actionName(r.action), resourceOf(r));
+  }
+  const std::string who = options_.agent.empty() ? options_.user : fmt::format("agent {} for {}", options_.agent, options_.user);
+  if (!terminal) return fmt::format("airlock: {} asks to {} (through {}). Allow it, once?", who, what, a.tool);
+  return fmt::format("\nairlock: {} asks to {}\n  (through {})\n  allow it, once? [y/N] ", core::terminalSafe(who),
+                     core::terminalSafe(what), core::terminalSafe(a.tool));
+}
+
+bool Relay::allowedCall(const json& m, const json& id, const std::string& tool, const core::Request& call,
+                        const core::Decision& d, std::vector<std::string>& answers, json* rewritten) {
+  // Allowed on condition that parts of the arguments are anonymized: the call goes on with
+  // them anonymized, or not at all.
+  if (d.obligations.empty()) return true;
+  auto redacted = gate::applyObligations(call.body, d.obligations, options_.dlpKey);
+  json newArgs = redacted ? json::parse(*redacted, nullptr, false) : json(json::value_t::discarded);
+  if (!redacted || newArgs.is_discarded()) {
+    core::Decision refused = d;
+    refused.verdict = Verdict::kDeny;
+    refused.reason = core::Reason::kDenyInternalError;
+    refused.reasons = {redacted ? "the anonymized arguments are not JSON" : "cannot anonymize the arguments: " + redacted.error().message};
+    answers.push_back(denyCall(id, tool, refused));
+    return false;
+  }
+  *rewritten = m;
+  (*rewritten)["params"]["arguments"] = std::move(newArgs);
+  return true;
+}
+
+bool Relay::answered(Asked& a, bool yes, const std::string& how, std::vector<std::string>& answers, json* rewritten) {
+  const json id = json::parse(a.id);
+  if (!yes) {
+    gate::Refusal f;
+    f.user = options_.user;
+    f.agent = options_.agent;
+    f.session = options_.session;
+    f.adapter = "mcp";
+    f.action = a.asked.front().action;
+    f.resource = resourceOf(a.asked.front());
+    f.reason = core::Reason::kDenyAskDeclined;
+    f.reasons = {fmt::format("asked {}: declined", how)};
+    answers.push_back(denyCall(id, a.tool, gate_.refuse(f)));
+    return false;
+  }
+  // Approved: each asked request is decided again as approved (recorded as allow.ask.approved);
+  // what changed meanwhile (a deny, a raised session label) still refuses it.
+  core::Decision callDecision = a.decision;
+  for (auto& r : a.asked) {
+    r.approved = true;
+    const core::Decision d = gate_.decide(r);
+    if (d.verdict != Verdict::kAllow) {
+      answers.push_back(denyCall(id, a.tool, d));
+      return false;
+    }
+    if (r.action == Action::kToolCall && r.tool == a.call.tool) callDecision = d;
+  }
+  return allowedCall(json::parse(a.message), id, a.tool, a.call, callDecision, answers, rewritten);
+}
+
+void Relay::elicitationAnswered(const std::string& key, const json& response) {
+  Asked a = std::move(asking_.at(key));
+  asking_.erase(key);
+  // Form mode: {"action": "accept", "content": {"allow": true}} approves; decline, cancel, an
+  // error or anything else does not.
+  const json result = response.value("result", json());
+  bool yes = false;
+  std::string how = "through the client (elicitation)";
+  if (result.is_object()) {
+    const json content = result.value("content", json());
+    yes = result.value("action", json()) == "accept" && content.is_object() && content.value("allow", json()) == true;
+  } else {
+    how += ", which could not ask";
+  }
+  std::vector<std::string> answers;
+  json rewritten(json::value_t::discarded);
+  if (!answered(a, yes, how, answers, &rewritten)) {
+    for (const auto& line : answers) laterToClient_ += line;
+    return;
+  }
+  laterToServer_ += rewritten.is_discarded() ? a.message + "\n" : dumpLine(rewritten);
+  Pending p;
+  p.method = "tools/call";
+  p.tool = a.tool;
+  pending_[a.id] = std::move(p);
+}
+
+std::chrono::steady_clock::time_point Relay::nextAskDeadline() const {
+  auto t = std::chrono::steady_clock::time_point::max();
+  for (const auto& [key, a] : asking_) t = std::min(t, a.deadline);
+  return t;
+}
+
+void Relay::expireAsks(std::chrono::steady_clock::time_point now, std::string& toClient) {
+  for (auto it = asking_.begin(); it != asking_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    std::vector<std::string> answers;
+    json unused;
+    answered(it->second, false,
+             fmt::format("through the client (elicitation), no answer within {} s", options_.askTimeoutSeconds), answers,
+             &unused);
+    toClient += cancelLine(it->first, "no answer in time: declined");
+    for (const auto& line : answers) toClient += line;
+    it = asking_.erase(it);
+  }
+}
+
 bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json* rewritten) {
   if (!m.is_object()) {
     answers.push_back(errorLine(nullptr, kInvalidRequest, "Invalid Request: a JSON-RPC message is an object"));
     return false;
+  }
+  if (isResponse(m) && m.at("id").is_string()) {
+    // The answer to one of airlock's own questions (elicitation) is not the server's.
+    const std::string key = idKey(m.at("id"));
+    if (asking_.count(key)) {
+      elicitationAnswered(key, m);
+      return false;
+    }
+    // A late answer (the question expired or its call was cancelled) is dropped too.
+    if (m.at("id").get_ref<const std::string&>().rfind("airlock-ask-", 0) == 0) return false;
+  }
+  if (m.value("method", json()) == "notifications/cancelled" && m.contains("params") && m["params"].is_object()) {
+    // The client gave up on a call still waiting for its answer: the question is withdrawn.
+    const json requestId = m["params"].value("requestId", json());
+    for (auto it = asking_.begin(); it != asking_.end(); ++it) {
+      if (it->second.id != idKey(requestId)) continue;
+      laterToClient_ += cancelLine(it->first, "the call it asks about was cancelled");
+      asking_.erase(it);
+      return false;  // the server never saw the call
+    }
   }
   if (!isRequest(m)) return true;  // notifications and answers to the server's own requests
   const json& id = m.at("id");
@@ -297,7 +459,15 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
     return false;
   }
   const std::string& method = methodJ.get_ref<const std::string&>();
-  Pending p{method, {}};
+  Pending p;
+  p.method = method;
+  if (method == "initialize") {
+    // Elicitation in form mode: `"elicitation": {}` (2025-06-18) or with a `form` member.
+    const json params = m.value("params", json::object());
+    const json caps = params.is_object() ? params.value("capabilities", json::object()) : json::object();
+    const json e = caps.is_object() ? caps.value("elicitation", json()) : json();
+    clientElicits_ = e.is_object() && (e.empty() || e.contains("form"));
+  }
   if (method == "tools/call") {
     const json params = m.value("params", json::object());
     const json name = params.is_object() ? params.value("name", json()) : json();
@@ -327,37 +497,53 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
       answers.push_back(denyCall(id, p.tool, gate_.decide(refused)));
       return false;
     }
+    // Every decision first: a deny among them refuses the call; the `ask`s among them are put to
+    // the approver together, once.
+    r.interactive = canAsk();
     const core::Decision d = gate_.decide(r);
-    // `ask` has nobody to ask here (the terminal is the protocol): the gate already resolved it
-    // by defaults.non_interactive_ask; anything but allow is a refusal.
-    if (d.verdict != Verdict::kAllow) {
+    if (d.verdict == Verdict::kDeny) {
       answers.push_back(denyCall(id, p.tool, d));
       return false;
     }
+    Asked a;
+    a.tool = p.tool;
+    a.call = r;
+    a.decision = d;
+    if (d.verdict == Verdict::kAsk) a.asked.push_back(r);
     if (r.malformed.empty()) {
-      for (const auto& mapped : mappedRequests(name.get<std::string>(), args)) {
+      for (auto& mapped : mappedRequests(name.get<std::string>(), args)) {
+        mapped.interactive = r.interactive;
         const core::Decision md = gate_.decide(mapped);
-        if (md.verdict != Verdict::kAllow) {
+        if (md.verdict == Verdict::kDeny) {
           answers.push_back(denyCall(id, p.tool, md));
           return false;
         }
+        if (md.verdict == Verdict::kAsk) a.asked.push_back(std::move(mapped));
       }
     }
-    // Allowed on condition that parts of the arguments are anonymized: the call goes on with
-    // them anonymized, or not at all.
-    if (!d.obligations.empty()) {
-      auto redacted = gate::applyObligations(r.body, d.obligations, options_.dlpKey);
-      json newArgs = redacted ? json::parse(*redacted, nullptr, false) : json(json::value_t::discarded);
-      if (!redacted || newArgs.is_discarded()) {
-        core::Decision refused = d;
-        refused.verdict = Verdict::kDeny;
-        refused.reason = core::Reason::kDenyInternalError;
-        refused.reasons = {redacted ? "the anonymized arguments are not JSON" : "cannot anonymize the arguments: " + redacted.error().message};
-        answers.push_back(denyCall(id, p.tool, refused));
+    if (a.asked.empty()) {
+      if (!allowedCall(m, id, p.tool, r, d, answers, rewritten)) return false;
+    } else {
+      a.id = idKey(id);
+      a.message = m.dump(-1, ' ', false, json::error_handler_t::replace);
+      if (options_.approver == Options::Approver::kTerminal) {
+        const bool yes = core::askOnTerminal(options_.ttyFd, question(a, true), options_.askTimeoutSeconds * 1000);
+        if (!answered(a, yes, "on the terminal", answers, rewritten)) return false;
+      } else {
+        // The client's person is asked (MCP elicitation); the call waits for the answer.
+        const std::string key = "airlock-ask-" + std::to_string(++asks_);
+        json schema{{"type", "object"},
+                    {"properties",
+                     {{"allow", {{"type", "boolean"}, {"title", "Allow"}, {"description", "Allow this call, once"}, {"default", false}}}}},
+                    {"required", json::array({"allow"})}};
+        laterToClient_ += dumpLine(json{{"jsonrpc", "2.0"},
+                                        {"id", key},
+                                        {"method", "elicitation/create"},
+                                        {"params", {{"message", question(a, false)}, {"requestedSchema", schema}}}});
+        a.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.askTimeoutSeconds);
+        asking_[idKey(json(key))] = std::move(a);
         return false;
       }
-      *rewritten = m;
-      (*rewritten)["params"]["arguments"] = std::move(newArgs);
     }
   }
   if (method == "tools/list") {
@@ -483,6 +669,14 @@ bool Relay::listTools(json& result, bool firstPage) {
 }
 
 void Relay::fromClient(std::string_view line, std::string& toServer, std::string& toClient) {
+  handleClient(line, toServer, toClient);
+  toClient += laterToClient_;
+  toServer += laterToServer_;
+  laterToClient_.clear();
+  laterToServer_.clear();
+}
+
+void Relay::handleClient(std::string_view line, std::string& toServer, std::string& toClient) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;  // blank line: nothing
   if (!ownListingId_.empty()) {
     // airlock is listing the server's tools itself: everything waits, in order.
@@ -683,6 +877,12 @@ void Relay::serverGone(const std::string& why, std::string& toClient) {
   held_.clear();
   heldBytes_ = 0;
   ownListingId_.clear();
+  for (const auto& [key, a] : asking_) {
+    toClient += cancelLine(key, "the MCP server is gone");
+    toClient += errorLine(json::parse(a.id), kServerGone,
+                          fmt::format("MCP server {} {} before answering tools/call", options_.server, why));
+  }
+  asking_.clear();
   for (const auto& [key, p] : pending_) {
     json id;
     try {
@@ -868,6 +1068,7 @@ int run(gate::Gate& gate, const Options& options, const std::vector<std::string>
       serverClosedStdin = true;
       hangup = std::chrono::steady_clock::now();
     }
+    if (relay.asking() > 0) relay.expireAsks(std::chrono::steady_clock::now(), toClient.data);
     if (serverClosedStdin) {
       // The client is done: the server gets its grace period, then SIGTERM, then SIGKILL.
       const auto waited = std::chrono::steady_clock::now() - hangup;
@@ -893,7 +1094,14 @@ int run(gate::Gate& gate, const Options& options, const std::vector<std::string>
     }
     if (toServer.fd >= 0 && toServer.size() > 0 && !toServer.closed) fds[n++] = {toServer.fd, POLLOUT, 0};
     if (!clientGone && toClient.size() > 0) fds[n++] = {toClient.fd, POLLOUT, 0};
-    const int timeout = serverClosedStdin || relay.listing() ? 200 : -1;
+    int timeout = serverClosedStdin || relay.listing() ? 200 : -1;
+    if (relay.asking() > 0) {
+      // Woken for the earliest question's deadline (at most a second away, at least 10 ms).
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(relay.nextAskDeadline() -
+                                                                              std::chrono::steady_clock::now());
+      const int ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 10, 1000));
+      timeout = timeout < 0 ? ms : std::min(timeout, ms);
+    }
     int r = ::poll(fds, n, timeout);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {

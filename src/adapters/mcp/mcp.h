@@ -19,6 +19,7 @@
 //
 // Relay is the message logic, without I/O (unit-tested); run() is the process: spawn, poll loop,
 // exit with the server's status.
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -42,6 +43,18 @@ struct Options {
   bool acceptToolChanges = false;  // --accept-tool-changes: pin changed descriptions anew
   int exitGraceSeconds = 5;  // after the client hangs up, how long the server may take to exit
   int listTimeoutSeconds = 30;  // how long airlock's own tools/list may take before calls are refused
+  // Who answers an `ask` (a call the policy wants a person to approve). Whoever it is, a yes is
+  // recorded as allow.ask.approved and a no (or no answer within askTimeoutSeconds) as
+  // deny.ask.declined; with nobody to ask, the policy's defaults.non_interactive_ask applies.
+  enum class Approver {
+    kClient,    // the person at the client, through MCP elicitation (elicitation/create), when the
+                // client declared that capability in `initialize`; otherwise nobody
+    kTerminal,  // the controlling terminal (ttyFd), one key, while the relay waits
+    kNone,      // nobody
+  };
+  Approver approver = Approver::kClient;
+  int ttyFd = -1;  // kTerminal: the terminal, open for reading and writing (-1: nobody to ask)
+  int askTimeoutSeconds = 120;
 };
 
 class Relay {
@@ -66,6 +79,11 @@ class Relay {
   // airlock's own listing got no answer in time: the held lines go on, and calls are refused
   // (the tools' descriptions cannot be checked); a late answer is dropped.
   void listingTimedOut(std::string& toServer, std::string& toClient);
+  // Calls waiting for the client's answer to airlock's elicitation; the earliest deadline among
+  // them. expireAsks() declines those whose deadline has passed (`now` is steady_clock's).
+  std::size_t asking() const { return asking_.size(); }
+  std::chrono::steady_clock::time_point nextAskDeadline() const;
+  void expireAsks(std::chrono::steady_clock::time_point now, std::string& toClient);
   const Options& options() const { return options_; }
 
  private:
@@ -82,6 +100,7 @@ class Relay {
   // Applies policy to one message from the server; sets `changed` when it rewrote it.
   void serverMessage(nlohmann::json& message, bool& changed);
   void replayHeld(std::string& toServer, std::string& toClient);
+  void handleClient(std::string_view line, std::string& toServer, std::string& toClient);
   std::string denyCall(const nlohmann::json& id, const std::string& tool, const core::Decision& d) const;
   std::vector<core::Request> mappedRequests(const std::string& tool, const nlohmann::json& args) const;
   core::Request request(core::Action action) const;  // the principal and session filled in
@@ -102,6 +121,33 @@ class Relay {
   int ownListings_ = 0;
   std::vector<std::string> held_;
   std::size_t heldBytes_ = 0;
+  // A tools/call whose decisions include an `ask`, waiting for the person's answer.
+  struct Asked {
+    std::string id;          // the call's JSON-RPC id (JSON text)
+    std::string message;     // the call as the client sent it (JSON text)
+    std::string tool;        // "server/tool"
+    core::Request call;      // its tool.call request
+    core::Decision decision; // the tool.call's decision (obligations on its arguments)
+    std::vector<core::Request> asked;  // the requests whose decision was `ask`
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::unordered_map<std::string, Asked> asking_;  // by the elicitation request's id (JSON text)
+  bool clientElicits_ = false;  // the client declared the elicitation capability (form mode)
+  int asks_ = 0;
+  bool canAsk() const;
+  // What becomes of a call once every `ask` among its decisions is answered: true when it goes
+  // to the server (as `*rewritten` when its arguments are anonymized); otherwise its refusal is
+  // appended to `answers`.
+  bool answered(Asked& a, bool yes, const std::string& how, std::vector<std::string>& answers, nlohmann::json* rewritten);
+  bool allowedCall(const nlohmann::json& message, const nlohmann::json& id, const std::string& tool,
+                   const core::Request& call, const core::Decision& d, std::vector<std::string>& answers,
+                   nlohmann::json* rewritten);
+  // The client's answer to airlock's elicitation `key`: the call goes on or is refused.
+  void elicitationAnswered(const std::string& key, const nlohmann::json& response);
+  std::string question(const Asked& a, bool terminal) const;
+  // What a message from the client leads to besides its own forwarding or answer (airlock's
+  // questions to the client, calls approved meanwhile), appended by fromClient after it.
+  std::string laterToClient_, laterToServer_;
   bool needsListing(const nlohmann::json& message) const;
   // Decides every tool of a tools/list result (Gate::listTool) and removes the withheld ones;
   // true when it removed any.

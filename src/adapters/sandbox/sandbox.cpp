@@ -17,7 +17,6 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +34,7 @@
 #include "adapters/sandbox/child.h"
 #include "core/digest.h"
 #include "core/path.h"
+#include "core/tty.h"
 #include "inspect/inspect.h"
 
 namespace airlock::sandbox {
@@ -269,39 +269,15 @@ struct Sandbox::Impl {
     return stopped;
   }
 
-  // Asks on the terminal, one key: y allows, anything else (n, Enter, Ctrl-C, Ctrl-D) or no
-  // answer in 120 s declines. Input typed before the question is discarded.
+  // Asks on the terminal with every process of the sandbox stopped (core::askOnTerminal: one
+  // key, y allows; anything else or no answer in 120 s declines).
   bool askTerminal(core::Action action, const std::string& path, const core::Decision& d) {
     const std::vector<pid_t> stopped = stopSandbox();
-    termios saved{};
-    const bool haveSaved = tcgetattr(tty, &saved) == 0;
-    if (haveSaved) {
-      termios t = saved;
-      t.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG);
-      t.c_oflag |= OPOST | ONLCR;
-      t.c_cc[VMIN] = 1;
-      t.c_cc[VTIME] = 0;
-      tcsetattr(tty, TCSAFLUSH, &t);
-    } else {
-      tcflush(tty, TCIFLUSH);
-    }
-    std::string why = d.reasons.empty() ? std::string(core::reasonCode(d.reason)) : d.reasons.back();
-    for (char& c : why)
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    std::string shown = path;
-    for (char& c : shown)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // no escape sequences from a path
+    const std::string why = d.reasons.empty() ? std::string(core::reasonCode(d.reason)) : d.reasons.back();
     const std::string q = fmt::format("\nairlock: {}{} asks to {} {}\n  ({})\n  allow for this run? [y/N] ",
                                       options.agent.empty() ? "" : "agent " + options.agent + " for ", options.user,
-                                      core::actionName(action), shown, why);
-    (void)!::write(tty, q.data(), q.size());
-    bool yes = false;
-    pollfd p{tty, POLLIN, 0};
-    char c = 0;
-    if (::poll(&p, 1, kAskTimeoutMs) == 1 && ::read(tty, &c, 1) == 1) yes = c == 'y' || c == 'Y';
-    const std::string a = yes ? "yes\n" : (p.revents == 0 ? "no answer: declined\n" : "no\n");
-    (void)!::write(tty, a.data(), a.size());
-    if (haveSaved) tcsetattr(tty, TCSADRAIN, &saved);
+                                      core::actionName(action), core::terminalSafe(path), core::terminalSafe(why));
+    const bool yes = core::askOnTerminal(tty, q, kAskTimeoutMs);
     for (pid_t s : stopped) ::kill(s, SIGCONT);
     return yes;
   }

@@ -192,6 +192,19 @@ TEST_F(GateTest, DenyOverridesAskOverridesAllow) {
   d = gate_->decide(r);
   EXPECT_EQ(d.verdict, Verdict::kDeny);
   EXPECT_EQ(code(d), "deny.ask.non_interactive");
+  // The person asked said yes: the ask becomes an allow that says so, and the read raises the
+  // session's label like any allowed read; an approval never turns a deny into an allow.
+  r.interactive = true;
+  r.approved = true;
+  d = gate_->decide(r);
+  EXPECT_EQ(d.verdict, Verdict::kAllow);
+  EXPECT_EQ(code(d), "allow.ask.approved");
+  EXPECT_EQ(d.rule, "agent-finance");
+  EXPECT_NE(d.sessionLabel, airlock::core::Label{});
+  Request secret = read("~/.ssh/id_rsa");
+  secret.agent.clear();
+  secret.approved = true;
+  EXPECT_EQ(code(gate_->decide(secret)), "deny.rule");
   // A command deny in the agent's role overrides its exec allow.
   Request e = req(Action::kExec);
   e.command = "rm -rf /";

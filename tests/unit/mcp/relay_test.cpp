@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -598,6 +599,207 @@ TEST_F(RelayTest, BatchesKeepWhatPolicyAllowsAndAnswerTheRest) {
   ASSERT_EQ(answered.size(), 1u);
   EXPECT_EQ(answered[0]["id"], 2);
   EXPECT_EQ(answered[0]["result"]["isError"], true);
+}
+
+// `ask`: the person at the client approves through MCP elicitation (when the client declared
+// it), or the terminal; a yes is recorded as allow.ask.approved, a no as deny.ask.declined.
+const char* kAskPolicy = R"(version: 1
+users:
+  alice: { roles: [dev] }
+roles:
+  dev:
+    allow:
+      - { action: tool.call, tool: ["filesystem/*"] }
+      - { action: fs.read, path: "~/work/**" }
+    ask:
+      - { action: fs.read, path: "~/finance/**" }
+defaults: { decision: deny, non_interactive_ask: deny }
+)";
+
+std::vector<json> lines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+  return out;
+}
+
+int countReason(const std::string& stateDir, const std::string& code) {
+  core::SystemClock clock;
+  auto log = audit::AuditLog::open(stateDir + "/audit.db", clock);
+  EXPECT_TRUE(log.ok());
+  auto records = (*log)->tail(1000);
+  EXPECT_TRUE(records.ok());
+  int n = 0;
+  for (const auto& rec : *records) n += json::parse(rec.encoding)["reason"] == code;
+  return n;
+}
+
+TEST_F(RelayTest, AnAskIsPutToTheClientsPersonThroughElicitation) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  std::filesystem::create_directories(home_ + "/finance");
+  Relay r(*g, options());
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
+               toClient);
+  prime(r, {"read_text_file"});
+  toServer.clear();
+  const std::string read = call(5, "read_text_file", {{"path", home_ + "/finance/q3.csv"}});
+  r.fromClient(read, toServer, toClient);
+  EXPECT_EQ(toServer, "");  // the call waits for the answer
+  auto asked = lines(toClient);
+  ASSERT_EQ(asked.size(), 1u) << toClient;
+  EXPECT_EQ(asked[0]["method"], "elicitation/create");
+  EXPECT_EQ(asked[0]["params"]["requestedSchema"]["properties"]["allow"]["type"], "boolean");
+  const std::string question = asked[0]["params"]["message"];
+  EXPECT_NE(question.find("fs.read " + home_ + "/finance/q3.csv"), std::string::npos) << question;
+  EXPECT_EQ(r.asking(), 1u);
+  // The person says yes: the call goes to the server as it was, and its answer comes back.
+  toClient.clear();
+  r.fromClient(json{{"jsonrpc", "2.0"}, {"id", asked[0]["id"]}, {"result", {{"action", "accept"}, {"content", {{"allow", true}}}}}}.dump(),
+               toServer, toClient);
+  EXPECT_EQ(toClient, "");
+  ASSERT_FALSE(toServer.empty());
+  EXPECT_EQ(json::parse(toServer), json::parse(read));
+  EXPECT_EQ(r.asking(), 0u);
+  EXPECT_EQ(r.pending(), 2u);  // initialize and the call
+  EXPECT_EQ(countReason(root_ + "/state-ask", "allow.ask.approved"), 1);
+
+  // No, an accepted form that does not allow, and an error from the client: refused, never sent.
+  for (const json& answer : {json{{"result", {{"action", "decline"}}}},
+                             json{{"result", {{"action", "accept"}, {"content", {{"allow", false}}}}}},
+                             json{{"error", {{"code", -32601}, {"message", "no"}}}}}) {
+    toServer.clear();
+    toClient.clear();
+    r.fromClient(call(6, "read_text_file", {{"path", home_ + "/finance/q3.csv"}}), toServer, toClient);
+    auto q = lines(toClient);
+    ASSERT_EQ(q.size(), 1u);
+    json reply = answer;
+    reply["jsonrpc"] = "2.0";
+    reply["id"] = q[0]["id"];
+    toClient.clear();
+    r.fromClient(reply.dump(), toServer, toClient);
+    EXPECT_EQ(toServer, "") << answer;
+    auto refused = lines(toClient);
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0]["id"], 6);
+    EXPECT_TRUE(refused[0]["result"]["isError"].get<bool>());
+    EXPECT_NE(refused[0]["result"]["content"][0]["text"].get<std::string>().find("deny.ask.declined"), std::string::npos);
+  }
+  EXPECT_EQ(countReason(root_ + "/state-ask", "deny.ask.declined"), 3);
+}
+
+TEST_F(RelayTest, AnUnansweredOrCancelledQuestionDeclinesAndALateAnswerIsDropped) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  Relay r(*g, options());
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{"form":{}}}}})",
+               toServer, toClient);
+  prime(r, {"read_text_file"});
+  toServer.clear();
+  r.fromClient(call(1, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
+  r.fromClient(call(2, "read_text_file", {{"path", home_ + "/finance/b.csv"}}), toServer, toClient);
+  auto q = lines(toClient);
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(r.asking(), 2u);
+  // The client cancels call 2: its question is withdrawn, the server never hears of it.
+  toClient.clear();
+  r.fromClient(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})", toServer, toClient);
+  EXPECT_EQ(toServer, "");
+  auto cancelled = lines(toClient);
+  ASSERT_EQ(cancelled.size(), 1u);
+  EXPECT_EQ(cancelled[0]["method"], "notifications/cancelled");
+  EXPECT_EQ(cancelled[0]["params"]["requestId"], q[1]["id"]);
+  // Call 1 gets no answer in time: declined, and the client is told to stop asking.
+  toClient.clear();
+  r.expireAsks(std::chrono::steady_clock::now() + std::chrono::seconds(121), toClient);
+  EXPECT_EQ(r.asking(), 0u);
+  auto out = lines(toClient);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0]["method"], "notifications/cancelled");
+  EXPECT_EQ(out[1]["id"], 1);
+  EXPECT_NE(out[1]["result"]["content"][0]["text"].get<std::string>().find("no answer within 120 s"), std::string::npos);
+  // A late yes changes nothing and does not reach the server.
+  toClient.clear();
+  r.fromClient(json{{"jsonrpc", "2.0"}, {"id", q[0]["id"]}, {"result", {{"action", "accept"}, {"content", {{"allow", true}}}}}}.dump(),
+               toServer, toClient);
+  EXPECT_EQ(toServer, "");
+  EXPECT_EQ(toClient, "");
+}
+
+TEST_F(RelayTest, WithoutElicitationNobodyIsAskedAndThePolicyDefaultDecides) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  Relay r(*g, options());
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"roots":{}}}})", toServer, toClient);
+  prime(r, {"read_text_file"});
+  toServer.clear();
+  r.fromClient(call(1, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
+  EXPECT_EQ(toServer, "");
+  auto out = lines(toClient);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0]["result"]["content"][0]["text"].get<std::string>().find("deny.ask.non_interactive"), std::string::npos)
+      << toClient;
+  EXPECT_EQ(r.asking(), 0u);
+}
+
+TEST_F(RelayTest, AServerThatDiesWhileAQuestionIsOpenAnswersTheCall) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  Relay r(*g, options());
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
+               toClient);
+  prime(r, {"read_text_file"});
+  r.fromClient(call(9, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
+  toClient.clear();
+  r.serverGone("exited with status 1", toClient);
+  auto out = lines(toClient);
+  bool answered = false;
+  for (const auto& m : out) answered = answered || (m.value("id", json()) == 9 && m["error"]["code"] == -32000);
+  EXPECT_TRUE(answered) << toClient;
+  EXPECT_EQ(r.asking(), 0u);
+}
+
+// The terminal: a pseudo-terminal's other end answers once the question is on it (what was
+// typed before it is discarded).
+TEST_F(RelayTest, AnAskCanBePutToTheTerminal) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  for (const char key : {'y', 'n'}) {
+    int master = -1, slave = -1;
+    ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+    Options o = options();
+    o.approver = Options::Approver::kTerminal;
+    o.ttyFd = slave;
+    Relay r(*g, o);
+    prime(r, {"read_text_file"});
+    ASSERT_EQ(::write(master, "y", 1), 1);  // typed ahead: must not count
+    std::thread person([&] {
+      std::string seen;
+      char buf[256];
+      while (seen.find("[y/N]") == std::string::npos) {
+        const ssize_t n = ::read(master, buf, sizeof buf);
+        if (n <= 0) return;
+        seen.append(buf, static_cast<std::size_t>(n));
+      }
+      (void)!::write(master, &key, 1);
+    });
+    std::string toServer, toClient;
+    r.fromClient(call(3, "read_text_file", {{"path", home_ + "/finance/t.csv"}}), toServer, toClient);
+    person.join();
+    if (key == 'y') {
+      EXPECT_FALSE(toServer.empty());
+      EXPECT_EQ(toClient, "");
+    } else {
+      EXPECT_EQ(toServer, "");
+      EXPECT_NE(toClient.find("deny.ask.declined"), std::string::npos) << toClient;
+    }
+    ::close(master);
+    ::close(slave);
+  }
 }
 
 TEST_F(RelayTest, AServerThatDiesAnswersEveryPendingRequest) {
