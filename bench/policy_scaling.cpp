@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "adapters/mcp/mcp.h"
 #include "gate/gate.h"
 #include "policy/index.h"
 #include "workload.h"
@@ -71,20 +72,34 @@ void BM_LinearDecision(benchmark::State& state) {
 }
 BENCHMARK(BM_LinearDecision)->Arg(100)->Arg(1000)->Arg(10000);
 
+// A gate on `policy` with its state in a fresh temporary directory (removed by the destructor).
+struct BenchGate {
+  std::string root;
+  std::unique_ptr<airlock::gate::Gate> gate;
+  template <class Load>
+  explicit BenchGate(Load load) {
+    char tmpl[] = "/tmp/airlock-bench-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    root = tmpl;
+    std::filesystem::create_directories(root + "/home/Documents");
+    auto pol = load(root + "/home");
+    if (!pol) std::abort();
+    airlock::gate::GateOptions o;
+    o.stateDir = root + "/state";
+    o.home = o.cwd = root + "/home";
+    auto g = airlock::gate::Gate::open(*pol, o);
+    if (!g) std::abort();
+    gate = std::move(*g);
+  }
+  ~BenchGate() {
+    gate.reset();
+    std::filesystem::remove_all(root);
+  }
+};
+
 // The full gate on the cowork policy: a Documents read (session updated, audit appended).
 void BM_GateDecide(benchmark::State& state) {
-  char tmpl[] = "/tmp/airlock-bench-XXXXXX";
-  if (!mkdtemp(tmpl)) std::abort();
-  std::string root = tmpl;
-  std::filesystem::create_directories(root + "/home/Documents");
-  auto pol = Policy::loadFile(AIRLOCK_SOURCE_DIR "/policies/cowork.yaml", root + "/home");
-  if (!pol) std::abort();
-  airlock::gate::GateOptions o;
-  o.stateDir = root + "/state";
-  o.home = root + "/home";
-  o.cwd = root + "/home";
-  auto g = airlock::gate::Gate::open(*pol, o);
-  if (!g) std::abort();
+  BenchGate g([](const std::string& home) { return Policy::loadFile(AIRLOCK_SOURCE_DIR "/policies/cowork.yaml", home); });
   airlock::core::Request r;
   r.user = "alice";
   r.agent = "cowork";
@@ -93,13 +108,44 @@ void BM_GateDecide(benchmark::State& state) {
   r.action = airlock::core::Action::kFsRead;
   r.path = "~/Documents/report.docx";
   for (auto _ : state) {
-    auto d = (*g)->decide(r);
+    auto d = g.gate->decide(r);
     benchmark::DoNotOptimize(d);
   }
-  g->reset();
-  std::filesystem::remove_all(root);
 }
 BENCHMARK(BM_GateDecide)->Unit(benchmark::kMicrosecond);
+
+// `airlock mcp`'s own work per tools/call, without I/O: the call decided (session read, audit
+// append) and its result observed (inspection, session update, audit append), as the relay does.
+void BM_McpToolsCall(benchmark::State& state) {
+  BenchGate g([](const std::string& home) {
+    return Policy::load("version: 1\nusers:\n  bench: { roles: [dev] }\nroles:\n  dev:\n    allow:\n"
+                        "      - { action: tool.call, tool: [\"everything/*\"] }\ndefaults: { decision: deny }\n",
+                        "bench.yaml", home);
+  });
+  airlock::mcp::Options mo;
+  mo.server = "everything";
+  mo.user = "bench";
+  mo.session = "bench";
+  airlock::mcp::Relay relay(*g.gate, mo);
+  std::string toServer, toClient;
+  relay.fromServer(R"({"jsonrpc":"2.0","id":0,"result":{"tools":[{"name":"echo","description":"Echoes back the input",)"
+                   R"("inputSchema":{"type":"object","properties":{"message":{"type":"string"}}}}]}})",
+                   toClient, toServer);
+  relay.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"tools/list"})", toServer, toClient);
+  relay.fromServer(R"({"jsonrpc":"2.0","id":0,"result":{"tools":[{"name":"echo","description":"Echoes back the input",)"
+                   R"("inputSchema":{"type":"object","properties":{"message":{"type":"string"}}}}]}})",
+                   toClient, toServer);
+  for (auto _ : state) {
+    toServer.clear();
+    toClient.clear();
+    relay.fromClient(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}})",
+                     toServer, toClient);
+    relay.fromServer(R"({"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"Echo: hello"}]}})", toClient,
+                     toServer);
+    if (toServer.empty() || toClient.find("Echo: hello") == std::string::npos) std::abort();
+  }
+}
+BENCHMARK(BM_McpToolsCall)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -35,34 +35,92 @@ std::string text(sqlite3_stmt* s, int col) {
 
 }  // namespace
 
-std::string canonicalEncoding(const Event& e) {
-  using nlohmann::json;
-  try {
-    json j = json::object();
-    j["time"] = core::formatTimestamp(e.timeMicros);
-    j["time_us"] = e.timeMicros;
-    j["kind"] = e.kind;
-    j["user"] = e.user;
-    j["agent"] = e.agent;
-    j["session"] = e.session;
-    j["adapter"] = e.adapter;
-    j["action"] = e.action;
-    j["resource"] = e.resource;
-    j["decision"] = e.decision;
-    j["rule"] = e.rule.empty() ? json(nullptr) : json(e.rule);
-    j["reason"] = e.reason;
-    j["reasons"] = e.reasons;
-    j["session_label"] = e.sessionLabel;
-    j["payload_label"] = e.payloadLabel;
-    j["sink"] = e.sink.empty() ? json(nullptr) : json(e.sink);
-    j["untrusted"] = e.untrusted;
-    j["digest"] = e.digest.empty() ? json(nullptr) : json(e.digest);
-    j["size"] = e.size < 0 ? json(nullptr) : json(e.size);
-    if (!e.credential.empty()) j["credential"] = e.credential;  // absent from older records
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-  } catch (const std::exception&) {
-    return "{}";  // unreachable with error_handler_t::replace; never throw across the layer
+namespace {
+
+// A JSON string as nlohmann::json's dump (ensure_ascii off, invalid UTF-8 replaced) writes it.
+// Printable ASCII without '"' or '\' — every field but reasons and resources, nearly always — is
+// copied as it is; anything else goes through nlohmann::json itself, so the bytes (which the
+// hash chain covers) cannot differ from the encoding's definition.
+void appendJsonString(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (plain) {
+    out += '"';
+    out.append(s);
+    out += '"';
+    return;
   }
+  out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void appendNullable(std::string& out, std::string_view s) {
+  if (s.empty()) out += "null";
+  else appendJsonString(out, s);
+}
+
+}  // namespace
+
+std::string canonicalEncoding(const Event& e) {
+  // Compact JSON with the keys in byte order (what nlohmann::json's sorted object dumps).
+  std::string out;
+  std::size_t size = 320 + e.resource.size();
+  for (const auto& r : e.reasons) size += r.size() + 3;
+  out.reserve(size);
+  auto key = [&](std::string_view k) {
+    out += out.empty() ? '{' : ',';
+    out += '"';
+    out.append(k);
+    out += "\":";
+  };
+  key("action");
+  appendJsonString(out, e.action);
+  key("adapter");
+  appendJsonString(out, e.adapter);
+  key("agent");
+  appendJsonString(out, e.agent);
+  if (!e.credential.empty()) {  // absent from older records
+    key("credential");
+    appendJsonString(out, e.credential);
+  }
+  key("decision");
+  appendJsonString(out, e.decision);
+  key("digest");
+  appendNullable(out, e.digest);
+  key("kind");
+  appendJsonString(out, e.kind);
+  key("payload_label");
+  appendJsonString(out, e.payloadLabel);
+  key("reason");
+  appendJsonString(out, e.reason);
+  key("reasons");
+  out += '[';
+  for (std::size_t i = 0; i < e.reasons.size(); ++i) {
+    if (i) out += ',';
+    appendJsonString(out, e.reasons[i]);
+  }
+  out += ']';
+  key("resource");
+  appendJsonString(out, e.resource);
+  key("rule");
+  appendNullable(out, e.rule);
+  key("session");
+  appendJsonString(out, e.session);
+  key("session_label");
+  appendJsonString(out, e.sessionLabel);
+  key("sink");
+  appendNullable(out, e.sink);
+  key("size");
+  out += e.size < 0 ? std::string("null") : std::to_string(e.size);
+  key("time");
+  appendJsonString(out, core::formatTimestamp(e.timeMicros));
+  key("time_us");
+  out += std::to_string(e.timeMicros);
+  key("untrusted");
+  out += e.untrusted ? "true" : "false";
+  key("user");
+  appendJsonString(out, e.user);
+  out += '}';
+  return out;
 }
 
 struct AuditLog::Impl {
@@ -201,19 +259,21 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
   sqlite3_stmt* ins = impl_->insert.get();
   sqlite3_reset(ins);
   sqlite3_bind_int64(ins, 1, seq);
-  sqlite3_bind_text(ins, 2, time.data(), static_cast<int>(time.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins, 3, head->second.data(), 64, SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins, 4, hash.data(), 64, SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins, 5, encoding.data(), static_cast<int>(encoding.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 2, time.data(), static_cast<int>(time.size()), SQLITE_STATIC);
+  sqlite3_bind_text(ins, 3, head->second.data(), 64, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 4, hash.data(), 64, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 5, encoding.data(), static_cast<int>(encoding.size()), SQLITE_STATIC);
   int rc = sqlite3_step(ins);
   sqlite3_reset(ins);
   if (rc != SQLITE_DONE) return fail(impl_->sqlError("appending an event"));
-  std::string seqText = std::to_string(seq);
+  // The head moves with the record. (Two single-row statements: one updating both rows would
+  // need a statement journal, a temporary file, and costs more than the second statement.)
+  const std::string seqText = std::to_string(seq);
   for (auto [key, value] : {std::pair<const char*, const std::string*>{"head_seq", &seqText}, {"head_hash", &hash}}) {
     sqlite3_stmt* w = impl_->writeHead.get();
     sqlite3_reset(w);
     sqlite3_bind_text(w, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w, 2, value->data(), static_cast<int>(value->size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(w, 2, value->data(), static_cast<int>(value->size()), SQLITE_STATIC);
     rc = sqlite3_step(w);
     sqlite3_reset(w);
     if (rc != SQLITE_DONE || sqlite3_changes(impl_->db.get()) != 1) return fail(impl_->sqlError("updating the head"));

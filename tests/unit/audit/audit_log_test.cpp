@@ -9,10 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/digest.h"
+#include "core/env.h"
 #include "core/redact.h"
 
 using airlock::audit::AuditLog;
@@ -162,6 +166,70 @@ class AuditLogTest : public ::testing::Test {
   } while (0)
 
 // --- the format -------------------------------------------------------------------------------
+
+// The encoding is defined as nlohmann::json's compact dump of the record as an object (sorted
+// keys, invalid UTF-8 replaced): the direct encoder must give the same bytes for any content.
+std::string referenceEncoding(const Event& e) {
+  using nlohmann::json;
+  json j = json::object();
+  j["time"] = airlock::core::formatTimestamp(e.timeMicros);
+  j["time_us"] = e.timeMicros;
+  j["kind"] = e.kind;
+  j["user"] = e.user;
+  j["agent"] = e.agent;
+  j["session"] = e.session;
+  j["adapter"] = e.adapter;
+  j["action"] = e.action;
+  j["resource"] = e.resource;
+  j["decision"] = e.decision;
+  j["rule"] = e.rule.empty() ? json(nullptr) : json(e.rule);
+  j["reason"] = e.reason;
+  j["reasons"] = e.reasons;
+  j["session_label"] = e.sessionLabel;
+  j["payload_label"] = e.payloadLabel;
+  j["sink"] = e.sink.empty() ? json(nullptr) : json(e.sink);
+  j["untrusted"] = e.untrusted;
+  j["digest"] = e.digest.empty() ? json(nullptr) : json(e.digest);
+  j["size"] = e.size < 0 ? json(nullptr) : json(e.size);
+  if (!e.credential.empty()) j["credential"] = e.credential;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST(AuditEncoding, TheDirectEncoderWritesWhatNlohmannWrites) {
+  std::mt19937_64 rng(7);
+  // Strings from an alphabet heavy in what JSON escapes and what breaks UTF-8.
+  const std::string alphabet = std::string("aZ09 /.-_\"\\\x01\x1f\x7f\n\t\r\b\f") +
+                               "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff\xfe\xc0\x80\xed\xa0\x80\xf4\x90";
+  auto str = [&] {
+    std::string out;
+    const std::size_t n = rng() % 24;
+    for (std::size_t i = 0; i < n; ++i) out += alphabet[rng() % alphabet.size()];
+    return rng() % 3 == 0 ? std::string("plain.ascii-text") : out;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    Event e;
+    e.timeMicros = static_cast<std::int64_t>(rng() % 4'000'000'000'000'000);
+    e.kind = str();
+    e.user = str();
+    e.agent = str();
+    e.session = str();
+    e.adapter = str();
+    e.action = str();
+    e.resource = str();
+    e.decision = str();
+    e.rule = rng() % 2 ? str() : "";
+    e.reason = str();
+    for (std::size_t k = rng() % 4; k > 0; --k) e.reasons.push_back(str());
+    e.sessionLabel = str();
+    e.payloadLabel = str();
+    e.sink = rng() % 2 ? str() : "";
+    e.untrusted = rng() % 2;
+    e.digest = rng() % 2 ? str() : "";
+    e.size = static_cast<std::int64_t>(rng() % 100000) - 10;
+    e.credential = rng() % 2 ? str() : "";
+    ASSERT_EQ(canonicalEncoding(e), referenceEncoding(e)) << "event " << i;
+  }
+}
 
 TEST_F(AuditLogTest, CanonicalEncodingIsSortedCompactJson) {
   Event e = event(2);
