@@ -72,26 +72,23 @@ std::string canonicalEncoding(const Event& e) {
     out.append(k);
     out += "\":";
   };
-  key("action");
-  appendJsonString(out, e.action);
-  key("adapter");
-  appendJsonString(out, e.adapter);
-  key("agent");
-  appendJsonString(out, e.agent);
-  if (!e.credential.empty()) {  // absent from older records
-    key("credential");
-    appendJsonString(out, e.credential);
-  }
-  key("decision");
-  appendJsonString(out, e.decision);
-  key("digest");
-  appendNullable(out, e.digest);
-  key("kind");
-  appendJsonString(out, e.kind);
-  key("payload_label");
-  appendJsonString(out, e.payloadLabel);
-  key("reason");
-  appendJsonString(out, e.reason);
+  auto text = [&](std::string_view k, std::string_view v) {
+    key(k);
+    appendJsonString(out, v);
+  };
+  auto nullable = [&](std::string_view k, std::string_view v) {
+    key(k);
+    appendNullable(out, v);
+  };
+  text("action", e.action);
+  text("adapter", e.adapter);
+  text("agent", e.agent);
+  if (!e.credential.empty()) text("credential", e.credential);  // absent from older records
+  text("decision", e.decision);
+  nullable("digest", e.digest);
+  text("kind", e.kind);
+  text("payload_label", e.payloadLabel);
+  text("reason", e.reason);
   key("reasons");
   out += '[';
   for (std::size_t i = 0; i < e.reasons.size(); ++i) {
@@ -99,26 +96,19 @@ std::string canonicalEncoding(const Event& e) {
     appendJsonString(out, e.reasons[i]);
   }
   out += ']';
-  key("resource");
-  appendJsonString(out, e.resource);
-  key("rule");
-  appendNullable(out, e.rule);
-  key("session");
-  appendJsonString(out, e.session);
-  key("session_label");
-  appendJsonString(out, e.sessionLabel);
-  key("sink");
-  appendNullable(out, e.sink);
+  text("resource", e.resource);
+  nullable("rule", e.rule);
+  text("session", e.session);
+  text("session_label", e.sessionLabel);
+  nullable("sink", e.sink);
   key("size");
   out += e.size < 0 ? std::string("null") : std::to_string(e.size);
-  key("time");
-  appendJsonString(out, core::formatTimestamp(e.timeMicros));
+  text("time", core::formatTimestamp(e.timeMicros));
   key("time_us");
   out += std::to_string(e.timeMicros);
   key("untrusted");
   out += e.untrusted ? "true" : "false";
-  key("user");
-  appendJsonString(out, e.user);
+  text("user", e.user);
   out += '}';
   return out;
 }
