@@ -46,6 +46,7 @@ bench-inspect: release
 # servers and through airlock mcp.
 bench-mcp: release
 	bash bench/mcp.sh
+	PIN=1 APPEND=1 bash bench/mcp.sh
 
 # Only the sandbox section (bench/sandbox.sh): start-up beside srt, cost per open.
 bench-sandbox: release

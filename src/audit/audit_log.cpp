@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -117,7 +118,19 @@ struct AuditLog::Impl {
   Db db;
   const core::Clock* clock = nullptr;
   std::string path;
-  Stmt insert, readHead, writeHead, selectTail, selectSince, selectAll;
+  Stmt insert, readHead, writeHead, selectTail, selectSince, selectAll, dataVersion;
+  // The head this connection last committed, and the database's data_version then: while no
+  // other connection has committed since (data_version, read inside the write transaction, is
+  // unchanged by this connection's own commits), the head need not be read again.
+  std::optional<std::pair<std::int64_t, std::string>> ownHead;
+  std::int64_t ownVersion = -1;
+  std::int64_t version() {
+    sqlite3_stmt* s = dataVersion.get();
+    sqlite3_reset(s);
+    const std::int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
+    return v;
+  }
 
   core::Error sqlError(const std::string& what) const {
     return makeError(Code::kUnavailable, fmt::format("{}: {}", what, sqlite3_errmsg(db.get())), path);
@@ -224,6 +237,7 @@ core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, 
       {&impl->insert, "INSERT INTO events(seq, time, prev_hash, hash, record) VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&impl->readHead, "SELECT key, value FROM meta WHERE key IN ('head_seq', 'head_hash')"},
       {&impl->writeHead, "UPDATE meta SET value = ?2 WHERE key = ?1"},
+      {&impl->dataVersion, "PRAGMA data_version"},
   };
   for (auto& s : stmts) {
     auto p = impl->prepare(s.sql);
@@ -240,9 +254,13 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
   if (auto st = impl_->begin(); !st) return st.error();
   auto fail = [&](core::Error e) -> core::Result<std::int64_t> {
     impl_->rollback();  // best effort
+    impl_->ownHead.reset();
     return e;
   };
-  auto head = impl_->head();
+  const std::int64_t version = impl_->version();
+  auto head = impl_->ownHead && version >= 0 && version == impl_->ownVersion
+                  ? core::Result<std::pair<std::int64_t, std::string>>(*impl_->ownHead)
+                  : impl_->head();
   if (!head) return fail(head.error());
   std::int64_t seq = head->first + 1;
   std::string hash = chainHash(head->second, encoding);
@@ -269,6 +287,8 @@ core::Result<std::int64_t> AuditLog::append(Event event) {
     if (rc != SQLITE_DONE || sqlite3_changes(impl_->db.get()) != 1) return fail(impl_->sqlError("updating the head"));
   }
   if (auto st = impl_->commit(); !st) return fail(st.error());
+  impl_->ownHead.emplace(seq, std::move(hash));
+  impl_->ownVersion = version;
   return seq;
 }
 

@@ -720,6 +720,34 @@ TEST_F(AuditLogTest, ReopenContinuesTheChain) {
   EXPECT_EQ(rep->records, 9);
 }
 
+// A connection remembers the head it committed and skips reading it again only while no other
+// connection has written: appends of two connections, interleaved, and a head rewritten behind
+// the first one's back, still make one chain.
+TEST_F(AuditLogTest, InterleavedConnectionsAndForeignWritesKeepOneChain) {
+  auto a = open();
+  auto b = open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  for (int i = 1; i <= 6; ++i) {
+    auto seq = (i % 3 == 0 ? b : a)->append(event(i));
+    ASSERT_TRUE(seq.ok()) << seq.error().toString();
+    EXPECT_EQ(*seq, i);
+  }
+  // An outsider appends a record properly (as another process would): a's next append follows it.
+  {
+    auto c = open();
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(c->append(event(7)).ok());
+  }
+  auto seq = a->append(event(8));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 8);
+  auto rep = a->verify();
+  ASSERT_TRUE(rep.ok());
+  EXPECT_TRUE(rep->ok) << rep->detail;
+  EXPECT_EQ(rep->records, 8);
+}
+
 // (j) four processes appending to the same file at once.
 TEST_F(AuditLogTest, ConcurrentProcessesAppendAGaplessChain) {
   fill(3);
