@@ -2,10 +2,11 @@
 // temporary state directory: the input is split at newlines into messages, each fed to the
 // relay from the client and then from the server. The properties: it never crashes; every line
 // it produces for the client or the server is one JSON value, and for the client a JSON-RPC
-// message; nothing it forwards to the server is a denied call's id it has already answered.
+// message (airlock's own elicitation questions for `ask`s included); nothing it forwards to the server is a denied call's id it has already answered.
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -25,6 +26,8 @@ roles:
     allow:
       - { action: tool.call, tool: ["filesystem/read_text_file", "filesystem/list_directory"] }
       - { action: [fs.read, fs.list], path: "/tmp/**" }
+    ask:
+      - { action: fs.read, path: "/tmp/ask/**" }
 )";
 
 airlock::gate::Gate* gate() {
@@ -66,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     relay.fromServer(line, fromServer, toServer);
     start = nl + 1;
   }
+  relay.expireAsks(std::chrono::steady_clock::now() + std::chrono::hours(1), toClient);
   relay.serverGone("exited", toClient);
   checkLines(toClient, true);
   checkLines(fromServer, false);

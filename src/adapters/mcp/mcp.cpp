@@ -35,6 +35,7 @@ namespace {
 
 constexpr int kMaxDepth = 256;                 // JSON nesting accepted from either side
 constexpr std::size_t kMaxObservedText = 16u << 20;  // result text handed to the gate per call
+constexpr std::size_t kMaxOpenQuestions = 16;   // calls waiting for the client's person at once
 
 // JSON-RPC error codes (JSON-RPC 2.0 §5.1).
 constexpr int kParseError = -32700;
@@ -529,6 +530,11 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
       if (options_.approver == Options::Approver::kTerminal) {
         const bool yes = core::askOnTerminal(options_.ttyFd, question(a, true), options_.askTimeoutSeconds * 1000);
         if (!answered(a, yes, "on the terminal", answers, rewritten)) return false;
+      } else if (asking_.size() >= kMaxOpenQuestions) {
+        // Held calls are memory the client controls: beyond a few open questions, no more.
+        if (!answered(a, false, fmt::format("not asked: {} questions are already open", kMaxOpenQuestions), answers,
+                      rewritten))
+          return false;
       } else {
         // The client's person is asked (MCP elicitation); the call waits for the answer.
         const std::string key = "airlock-ask-" + std::to_string(++asks_);

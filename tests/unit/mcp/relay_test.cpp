@@ -728,6 +728,24 @@ TEST_F(RelayTest, AnUnansweredOrCancelledQuestionDeclinesAndALateAnswerIsDropped
   EXPECT_EQ(toClient, "");
 }
 
+TEST_F(RelayTest, AtMostSixteenQuestionsAreOpenAtOnce) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  Relay r(*g, options());
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
+               toClient);
+  prime(r, {"read_text_file"});
+  toClient.clear();
+  for (int i = 1; i <= 17; ++i) r.fromClient(call(i, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
+  EXPECT_EQ(r.asking(), 16u);
+  auto out = lines(toClient);
+  ASSERT_EQ(out.size(), 17u);
+  EXPECT_EQ(out.back()["id"], 17);
+  EXPECT_NE(out.back()["result"]["content"][0]["text"].get<std::string>().find("16 questions are already open"),
+            std::string::npos);
+}
+
 TEST_F(RelayTest, WithoutElicitationNobodyIsAskedAndThePolicyDefaultDecides) {
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
