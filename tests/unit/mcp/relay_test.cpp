@@ -623,6 +623,16 @@ std::vector<json> lines(const std::string& text) {
   return out;
 }
 
+// The client says it can elicit (`capabilities` as given) and lists the filesystem tool.
+void initialize(Relay& r, const std::string& capabilities = R"({"elicitation":{}})") {
+  std::string toServer, toClient;
+  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":)" + capabilities + "}}",
+               toServer, toClient);
+  std::string listed = json{{"jsonrpc", "2.0"}, {"id", "prime"}, {"result", {{"tools", {{{"name", "read_text_file"}}}}}}}.dump();
+  r.fromClient(R"({"jsonrpc":"2.0","id":"prime","method":"tools/list"})", toServer, toClient);
+  r.fromServer(listed, toClient, toServer);
+}
+
 int countReason(const std::string& stateDir, const std::string& code) {
   core::SystemClock clock;
   auto log = audit::AuditLog::open(stateDir + "/audit.db", clock);
@@ -639,10 +649,8 @@ TEST_F(RelayTest, AnAskIsPutToTheClientsPersonThroughElicitation) {
   ASSERT_NE(g, nullptr);
   std::filesystem::create_directories(home_ + "/finance");
   Relay r(*g, options());
+  initialize(r);
   std::string toServer, toClient;
-  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
-               toClient);
-  prime(r, {"read_text_file"});
   toServer.clear();
   const std::string read = call(5, "read_text_file", {{"path", home_ + "/finance/q3.csv"}});
   r.fromClient(read, toServer, toClient);
@@ -693,10 +701,8 @@ TEST_F(RelayTest, AnUnansweredOrCancelledQuestionDeclinesAndALateAnswerIsDropped
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
   Relay r(*g, options());
+  initialize(r, R"({"elicitation":{"form":{}}})");
   std::string toServer, toClient;
-  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{"form":{}}}}})",
-               toServer, toClient);
-  prime(r, {"read_text_file"});
   toServer.clear();
   r.fromClient(call(1, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
   r.fromClient(call(2, "read_text_file", {{"path", home_ + "/finance/b.csv"}}), toServer, toClient);
@@ -732,10 +738,8 @@ TEST_F(RelayTest, AtMostSixteenQuestionsAreOpenAtOnce) {
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
   Relay r(*g, options());
+  initialize(r);
   std::string toServer, toClient;
-  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
-               toClient);
-  prime(r, {"read_text_file"});
   toClient.clear();
   for (int i = 1; i <= 17; ++i) r.fromClient(call(i, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
   EXPECT_EQ(r.asking(), 16u);
@@ -750,9 +754,8 @@ TEST_F(RelayTest, WithoutElicitationNobodyIsAskedAndThePolicyDefaultDecides) {
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
   Relay r(*g, options());
+  initialize(r, R"({"roots":{}})");
   std::string toServer, toClient;
-  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"roots":{}}}})", toServer, toClient);
-  prime(r, {"read_text_file"});
   toServer.clear();
   r.fromClient(call(1, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
   EXPECT_EQ(toServer, "");
@@ -767,10 +770,8 @@ TEST_F(RelayTest, AServerThatDiesWhileAQuestionIsOpenAnswersTheCall) {
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
   Relay r(*g, options());
+  initialize(r);
   std::string toServer, toClient;
-  r.fromClient(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{"elicitation":{}}}})", toServer,
-               toClient);
-  prime(r, {"read_text_file"});
   r.fromClient(call(9, "read_text_file", {{"path", home_ + "/finance/a.csv"}}), toServer, toClient);
   toClient.clear();
   r.serverGone("exited with status 1", toClient);
