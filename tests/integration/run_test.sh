@@ -257,7 +257,7 @@ expect_not_contains "--no-ask: no question" "$OUT" "allow for this run"
 expect_not_contains "--no-ask: nothing read" "$OUT" "ASKED-CONTENT-42"
 ASKS=$("$AIRLOCK" audit export --format jsonl)
 expect_contains "a declined ask is on record" "$ASKS" "deny.ask.declined"
-expect_contains "an approved read is on record as observed" "$(grep s-ask-yes <<<"$ASKS")" "allow.observed"
+expect_contains "an approved read is on record as approved" "$(grep s-ask-yes <<<"$ASKS")" "allow.ask.approved"
 
 # --- forbidden system calls ---------------------------------------------------------------------
 sbx s-sys 'unshare -U true'

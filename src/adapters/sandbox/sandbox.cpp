@@ -223,8 +223,8 @@ struct Sandbox::Impl {
     core::Decision d = gate.decide(r);
     if (d.verdict == core::Verdict::kAllow) return true;
     if (d.verdict != core::Verdict::kAsk) return false;
-    // Asked on the terminal (once per action and path for this run); a yes is recorded as what
-    // then happens, an observation, which raises the session's label.
+    // Asked on the terminal (once per action and path for this run); a yes is decided again as
+    // approved (allow.ask.approved: an approved read raises the session's label like any read).
     auto key = std::make_pair(action, path);
     auto it = answers.find(key);
     const bool yes = it != answers.end() ? it->second : (answers[key] = askTerminal(action, path, d));
@@ -232,11 +232,8 @@ struct Sandbox::Impl {
       refuse(action, path, core::Reason::kDenyAskDeclined, "asked on the terminal: declined");
       return false;
     }
-    auto o = fromRun<gate::Observation>();
-    o.action = action;
-    o.path = path;
-    o.cwd = "/";
-    return gate.observe(o).verdict == core::Verdict::kAllow;
+    r.approved = true;
+    return gate.decide(r).verdict == core::Verdict::kAllow;
   }
 
   // Every process of the sandbox's PID namespace but its init, stopped (SIGSTOP) so that none
