@@ -54,11 +54,6 @@ void appendJsonString(std::string& out, std::string_view s) {
   out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void appendNullable(std::string& out, std::string_view s) {
-  if (s.empty()) out += "null";
-  else appendJsonString(out, s);
-}
-
 }  // namespace
 
 std::string canonicalEncoding(const Event& e) {
@@ -73,20 +68,18 @@ std::string canonicalEncoding(const Event& e) {
     out.append(k);
     out += "\":";
   };
-  auto text = [&](std::string_view k, std::string_view v) {
+  // A string field; with `nullIfEmpty`, an empty one is null (rule, sink, digest).
+  auto text = [&](std::string_view k, std::string_view v, bool nullIfEmpty = false) {
     key(k);
-    appendJsonString(out, v);
-  };
-  auto nullable = [&](std::string_view k, std::string_view v) {
-    key(k);
-    appendNullable(out, v);
+    if (nullIfEmpty && v.empty()) out += "null";
+    else appendJsonString(out, v);
   };
   text("action", e.action);
   text("adapter", e.adapter);
   text("agent", e.agent);
   if (!e.credential.empty()) text("credential", e.credential);  // absent from older records
   text("decision", e.decision);
-  nullable("digest", e.digest);
+  text("digest", e.digest, true);
   text("kind", e.kind);
   text("payload_label", e.payloadLabel);
   text("reason", e.reason);
@@ -98,10 +91,10 @@ std::string canonicalEncoding(const Event& e) {
   }
   out += ']';
   text("resource", e.resource);
-  nullable("rule", e.rule);
+  text("rule", e.rule, true);
   text("session", e.session);
   text("session_label", e.sessionLabel);
-  nullable("sink", e.sink);
+  text("sink", e.sink, true);
   key("size");
   out += e.size < 0 ? std::string("null") : std::to_string(e.size);
   text("time", core::formatTimestamp(e.timeMicros));

@@ -155,6 +155,19 @@ class PolicyLoader {
     if (!n.IsMap()) fail(n, fmt::format("{} must be a mapping, found {}", what, kindName(n)));
   }
 
+  // The entries of the list `n` (called `list` in messages), each with its name "list[i]".
+  std::vector<std::pair<yaml::Node, std::string>> entries(const yaml::Node& n, const std::string& list) const {
+    if (!n.IsSequence()) fail(n, list + " must be a list");
+    std::vector<std::pair<yaml::Node, std::string>> out;
+    for (std::size_t i = 0; i < n.size(); ++i) out.emplace_back(n[i], fmt::format("{}[{}]", list, i));
+    return out;
+  }
+  // One entry of such a list: a mapping with only `keys`.
+  void expectEntry(const yaml::Node& e, const std::string& what, std::initializer_list<std::string_view> keys) const {
+    expectMap(e, what);
+    checkKeys(e, what, keys);
+  }
+
   // Rejects keys not in `allowed`; also rejects duplicate keys (yaml-cpp keeps both).
   void checkKeys(const yaml::Node& n, const std::string& what, std::initializer_list<std::string_view> allowed) const {
     std::set<std::string> seen;
@@ -575,12 +588,8 @@ void PolicyLoader::finishRule(Rule r, Effect eff, int role, const yaml::Node& e,
 }
 
 void PolicyLoader::loadGlobalRules(const yaml::Node& n) {
-  if (!n.IsSequence()) fail(n, "rules must be a list");
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const yaml::Node e = n[i];
-    std::string what = fmt::format("rules[{}]", i);
-    expectMap(e, what);
-    checkKeys(e, what, {"id", "allow", "ask", "deny", "when", "description"});
+  for (const auto& [e, what] : entries(n, "rules")) {
+    expectEntry(e, what, {"id", "allow", "ask", "deny", "when", "description"});
     int count = 0;
     Effect eff = Effect::kDeny;
     yaml::Node body;
@@ -677,12 +686,8 @@ void PolicyLoader::loadSinks(const yaml::Node& n) {
 }
 
 void PolicyLoader::loadClassify(const yaml::Node& n) {
-  if (!n.IsSequence()) fail(n, "classify must be a list");
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const yaml::Node e = n[i];
-    std::string what = fmt::format("classify[{}]", i);
-    expectMap(e, what);
-    checkKeys(e, what, {"path", "detectors", "label", "description"});
+  for (const auto& [e, what] : entries(n, "classify")) {
+    expectEntry(e, what, {"path", "detectors", "label", "description"});
     ClassifyRule c;
     c.pos = pos(e);
     if (!e["label"]) fail(e, fmt::format("{}: missing 'label'", what));
@@ -700,12 +705,8 @@ void PolicyLoader::loadClassify(const yaml::Node& n) {
 }
 
 void PolicyLoader::loadRedact(const yaml::Node& n) {
-  if (!n.IsSequence()) fail(n, "redact must be a list");
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const yaml::Node e = n[i];
-    std::string what = fmt::format("redact[{}]", i);
-    expectMap(e, what);
-    checkKeys(e, what, {"id", "detectors", "mode", "keep_last", "sinks", "description"});
+  for (const auto& [e, what] : entries(n, "redact")) {
+    expectEntry(e, what, {"id", "detectors", "mode", "keep_last", "sinks", "description"});
     RedactRule r;
     r.pos = pos(e);
     r.id = e["id"] ? name(e["id"], "redact id") : what;
@@ -745,12 +746,8 @@ void PolicyLoader::loadMcp(const yaml::Node& n) {
   }
   if (!n["arguments"]) return;
   const yaml::Node list = n["arguments"];
-  if (!list.IsSequence()) fail(list, "mcp.arguments must be a list");
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const yaml::Node e = list[i];
-    std::string what = fmt::format("mcp.arguments[{}]", i);
-    expectMap(e, what);
-    checkKeys(e, what, {"tool", "argument", "action", "list", "method", "description"});
+  for (const auto& [e, what] : entries(list, "mcp.arguments")) {
+    expectEntry(e, what, {"tool", "argument", "action", "list", "method", "description"});
     ArgumentMapping m;
     m.pos = pos(e);
     if (!e["tool"]) fail(e, fmt::format("{}: missing 'tool' (\"server/tool\")", what));
@@ -783,12 +780,8 @@ void PolicyLoader::loadMcp(const yaml::Node& n) {
 }
 
 void PolicyLoader::loadLimits(const yaml::Node& n) {
-  if (!n.IsSequence()) fail(n, "limits must be a list");
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const yaml::Node e = n[i];
-    std::string what = fmt::format("limits[{}]", i);
-    expectMap(e, what);
-    checkKeys(e, what, {"id", "action", "label", "max_files", "max_bytes", "then", "description"});
+  for (const auto& [e, what] : entries(n, "limits")) {
+    expectEntry(e, what, {"id", "action", "label", "max_files", "max_bytes", "then", "description"});
     Limit l;
     l.pos = pos(e);
     l.id = e["id"] ? name(e["id"], "limit id") : what;
