@@ -162,7 +162,15 @@ std::string canonicalHostName(std::string_view raw, std::string& out) {
     }
     char c = name[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == ':') return "SNI host name is an IPv6 literal (RFC 6066 allows only DNS names)";
+    if (c == ':') {
+      // Two colons or more: an IPv6 literal. One, before digits: "host:port" (hey sends the URL's
+      // authority). Anything else falls to the generic message below.
+      const auto colon = name.rfind(':');
+      const std::string_view port = name.substr(colon + 1);
+      if (name.find(':') != colon) return "SNI host name is an IPv6 literal (RFC 6066 allows only DNS names)";
+      if (!port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), isDigit))
+        return "SNI host name carries a port (RFC 6066 allows only DNS names)";
+    }
     if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-')) {
       return fmt::format("SNI host name contains {}, not a letter, digit, '-' or '.'",
                          describeByte(static_cast<std::uint8_t>(c)));

@@ -405,7 +405,8 @@ struct Proxy::Impl {
     }
     auto secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*up), upstreamTls);
     SSL* s = secure->native_handle();
-    SSL_set_tlsext_host_name(s, url.host.c_str());
+    // SNI carries DNS names only; SSL_set1_host checks an address against the IP SANs.
+    if (url.hostKind == core::HostKind::kName) SSL_set_tlsext_host_name(s, url.host.c_str());
     SSL_set1_host(s, url.host.c_str());
     SSL_set_verify(s, SSL_VERIFY_PEER, nullptr);
     // Resumption: a new tunnel to a host seen before skips the full handshake. A session is kept
@@ -501,6 +502,35 @@ struct Proxy::Impl {
     co_return false;
   }
 
+  // Reads a request head within --header-timeout; beast::error::timeout when it is too slow.
+  // Beast's own stream timeout closes the socket when it fires, which leaves nothing to answer
+  // on; this timer only cancels the read, so the client still gets its 408. The timer's handler
+  // may run after this frame is gone (queued before the read completed): it shares only `state`.
+  template <class Client, class Parser>
+  awaitable<beast::error_code> readHead(Client& client, beast::tcp_stream& raw, beast::flat_buffer& buf, Parser& p) {
+    struct State {
+      bool done = false;
+      bool fired = false;
+    };
+    auto state = std::make_shared<State>();
+    raw.expires_never();
+    net::steady_timer timer(ioc);
+    timer.expires_after(std::chrono::seconds(options.headerTimeoutSeconds));
+    tcp::socket* socket = &raw.socket();
+    timer.async_wait([state, socket](beast::error_code ec) {
+      if (ec || state->done) return;
+      state->fired = true;
+      beast::error_code ignored;
+      socket->cancel(ignored);
+    });
+    beast::error_code ec;
+    co_await http::async_read_header(client, buf, p, net::redirect_error(use_awaitable, ec));
+    state->done = true;
+    timer.cancel();
+    if (ec && state->fired) ec = beast::error::timeout;
+    co_return ec;
+  }
+
   // Reads requests from a client (plain, or the inside of an inspected tunnel) and handles each.
   template <class Client>
   awaitable<void> serveRequests(Client& client, beast::tcp_stream& raw, beast::flat_buffer& buf, const Tunnel* tunnel) {
@@ -509,15 +539,18 @@ struct Proxy::Impl {
       http::request_parser<http::string_body> p;
       p.header_limit(static_cast<std::uint32_t>(options.maxHeaderBytes));
       p.body_limit(options.maxBodyBytes);
-      beast::error_code ec;
-      raw.expires_after(std::chrono::seconds(options.headerTimeoutSeconds));
-      co_await http::async_read_header(client, buf, p, net::redirect_error(use_awaitable, ec));
+      beast::error_code ec = co_await readHead(client, raw, buf, p);
       if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::ssl::error::stream_truncated) co_return;
       if (ec == http::error::header_limit) {
         co_await sendStatus(client, http::status::request_header_fields_too_large, "proxy.bad_request", "request head too large");
         co_return;
       }
       if (ec == beast::error::timeout) {
+        // Part of a head came, too slowly (slowloris): 408. An idle kept-alive connection that
+        // sent nothing is closed without an answer, which its client could take for the answer
+        // to a request it was sending meanwhile.
+        if (buf.size() == 0 && !p.got_some()) co_return;
+        raw.expires_after(std::chrono::seconds(options.headerTimeoutSeconds));  // for the answer
         co_await sendStatus(client, http::status::request_timeout, "proxy.bad_request", "request head too slow");
         co_return;
       }
@@ -697,10 +730,16 @@ struct Proxy::Impl {
       buf.commit(n);
       if (ec) co_return;
     }
+    // A tunnel to an IP literal has no SNI (RFC 6066 allows only DNS names there): a ClientHello
+    // without one is the only right one, and one naming a host is fronting.
+    const bool toAddress = url->hostKind != core::HostKind::kName;
     std::string problem;
     if (hello.state == PeekState::kMalformed) problem = "TLS ClientHello: " + hello.error;
-    else if (!hello.info.hasSni) problem = "TLS ClientHello names no server (SNI); the tunnel is to " + tunnel.host;
-    else if (hello.info.sni != tunnel.host)
+    else if (!hello.info.hasSni && !toAddress)
+      problem = "TLS ClientHello names no server (SNI); the tunnel is to " + tunnel.host;
+    else if (hello.info.hasSni && toAddress)
+      problem = "TLS ClientHello names " + hello.info.sni + " but the tunnel is to the address " + tunnel.host;
+    else if (hello.info.hasSni && hello.info.sni != tunnel.host)
       problem = "TLS ClientHello names " + hello.info.sni + " but the tunnel is to " + tunnel.host;
     if (!problem.empty()) {
       core::Request bad = req;
@@ -730,6 +769,9 @@ struct Proxy::Impl {
     up.expires_after(std::chrono::seconds(options.connectTimeoutSeconds));
     co_await up.async_connect(where.begin(), where.end(), net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
+    // A relay adds no coalescing of its own: what the client sent as it did goes on at once
+    // (with Nagle, a second TLS record waits for the upstream's delayed ACK of the first).
+    up.socket().set_option(tcp::no_delay(true), ec);
     auto pending = buf.data();
     co_await net::async_write(up, pending, net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
