@@ -37,6 +37,7 @@ roles:
       - { action: fs.list, path: "$ROOT/**" }
     ask:
       - { action: tool.call, tool: "everything/get-sum", when: session.untrusted }
+      - { action: tool.call, tool: "everything/resources/read" }
       - { action: fs.read, path: "$ROOT/finance/**" }
   admin:
     allow:
@@ -100,7 +101,10 @@ for line in p.stdout:
     m = json.loads(line)
     if m.get("id") == 1 and "result" in m:
         send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "read_text_file", "arguments": {"path": path}}})
+        if path.startswith("demo://"):  # a resource of server-everything
+            send({"jsonrpc": "2.0", "id": 2, "method": "resources/read", "params": {"uri": path}})
+        else:
+            send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "read_text_file", "arguments": {"path": path}}})
     elif m.get("method") == "elicitation/create":
         asked += 1
         print("asked:", m["params"]["message"])
@@ -109,7 +113,7 @@ for line in p.stdout:
         else:
             send({"jsonrpc": "2.0", "id": m["id"], "result": {"action": "decline"}})
     elif m.get("id") == 2:
-        print("result:", json.dumps(m["result"]))
+        print("result:", json.dumps(m.get("result", m.get("error"))))
         break
 print("questions:", asked)
 p.stdin.close(); p.wait(timeout=30)
@@ -121,6 +125,15 @@ expect_contains "asked once" "$out" "questions: 1"
 out=$(timeout 60 python3 "$WORK/elicit.py" no "$ROOT/finance/ledger.txt" $(via filesystem alice s10) node "$FS" "$ROOT")
 expect_contains "a no refuses the call" "$out" "airlock denied filesystem/read_text_file (deny.ask.declined)"
 expect_not_contains "and the file's content never appears" "$out" "4,200,000"
+# resources/read is asked about the same way (a non-file URI is the tool.call of
+# everything/resources/read); declined, it is a JSON-RPC error.
+DOC=demo://resource/static/document/architecture.md
+out=$(timeout 60 python3 "$WORK/elicit.py" yes "$DOC" $(via everything alice s12) node "$EVERYTHING" stdio)
+expect_contains "a resources/read is put to the client's person" "$out" "asked: airlock: alice asks to call everything/resources/read (through resources/read)"
+expect_contains "a yes lets the read reach the server" "$out" "\"uri\": \"$DOC\""
+out=$(timeout 60 python3 "$WORK/elicit.py" no "$DOC" $(via everything alice s13) node "$EVERYTHING" stdio)
+expect_contains "a no refuses the read" "$out" "airlock denied resources/read (deny.ask.declined)"
+expect_not_contains "and the document never appears" "$out" "\"contents\""
 # A client without elicitation: nobody to ask, the policy's non-interactive default.
 out=$(inspect $(via filesystem alice s11) node "$FS" "$ROOT" --method tools/call --tool-name read_text_file --tool-arg path="$ROOT/finance/ledger.txt")
 expect_contains "without elicitation the default decides" "$out" "deny.ask.non_interactive"

@@ -290,6 +290,13 @@ std::string cancelLine(const std::string& key, const std::string& why) {
                        {"params", {{"requestId", json::parse(key)}, {"reason", why}}}});
 }
 
+// A refused resources/read: a JSON-RPC error naming the reason.
+std::string readDenied(const json& id, const core::Decision& d) {
+  std::string why = fmt::format("airlock denied resources/read ({})", core::reasonCode(d.reason));
+  for (const auto& reason : d.reasons) why += "; " + reason;
+  return errorLine(id, kDenied, why);
+}
+
 // What a request is about, as a question or a refusal names it.
 std::string resourceOf(const core::Request& r) {
   switch (r.action) {
@@ -343,6 +350,11 @@ bool Relay::allowedCall(const json& m, const json& id, const std::string& tool, 
   return true;
 }
 
+std::string Relay::refusal(const Asked& a, const core::Decision& d) const {
+  const json id = json::parse(a.id);
+  return a.pending.method == "resources/read" ? readDenied(id, d) : denyCall(id, a.tool, d);
+}
+
 bool Relay::answered(Asked& a, bool yes, const std::string& how, std::vector<std::string>& answers, json* rewritten) {
   const json id = json::parse(a.id);
   if (!yes) {
@@ -355,7 +367,7 @@ bool Relay::answered(Asked& a, bool yes, const std::string& how, std::vector<std
     f.resource = resourceOf(a.asked.front());
     f.reason = core::Reason::kDenyAskDeclined;
     f.reasons = {fmt::format("asked {}: declined", how)};
-    answers.push_back(denyCall(id, a.tool, gate_.refuse(f)));
+    answers.push_back(refusal(a, gate_.refuse(f)));
     return false;
   }
   // Approved: each asked request is decided again as approved (recorded as allow.ask.approved);
@@ -365,11 +377,12 @@ bool Relay::answered(Asked& a, bool yes, const std::string& how, std::vector<std
     r.approved = true;
     const core::Decision d = gate_.decide(r);
     if (d.verdict != Verdict::kAllow) {
-      answers.push_back(denyCall(id, a.tool, d));
+      answers.push_back(refusal(a, d));
       return false;
     }
     if (r.action == Action::kToolCall && r.tool == a.call.tool) callDecision = d;
   }
+  if (a.pending.method != "tools/call") return true;
   return allowedCall(json::parse(a.message), id, a.tool, a.call, callDecision, answers, rewritten);
 }
 
@@ -394,10 +407,33 @@ void Relay::elicitationAnswered(const std::string& key, const json& response) {
     return;
   }
   laterToServer_ += rewritten.is_discarded() ? a.message + "\n" : dumpLine(rewritten);
-  Pending p;
-  p.method = "tools/call";
-  p.tool = a.tool;
-  pending_[a.id] = std::move(p);
+  pending_[a.id] = std::move(a.pending);
+}
+
+bool Relay::putToApprover(Asked a, std::vector<std::string>& answers, json* rewritten) {
+  if (options_.approver == Options::Approver::kTerminal) {
+    const bool yes = core::askOnTerminal(options_.ttyFd, question(a, true), options_.askTimeoutSeconds * 1000);
+    return answered(a, yes, "on the terminal", answers, rewritten);
+  }
+  if (asking_.size() >= kMaxOpenQuestions) {
+    // Held requests are memory the client controls: beyond a few open questions, no more.
+    (void)answered(a, false, fmt::format("not asked: {} questions are already open", kMaxOpenQuestions), answers,
+                   rewritten);
+    return false;
+  }
+  // The client's person is asked (MCP elicitation); the request waits for the answer.
+  const std::string key = "airlock-ask-" + std::to_string(++asks_);
+  json schema{{"type", "object"},
+              {"properties",
+               {{"allow", {{"type", "boolean"}, {"title", "Allow"}, {"description", "Allow this call, once"}, {"default", false}}}}},
+              {"required", json::array({"allow"})}};
+  laterToClient_ += dumpLine(json{{"jsonrpc", "2.0"},
+                                  {"id", key},
+                                  {"method", "elicitation/create"},
+                                  {"params", {{"message", question(a, false)}, {"requestedSchema", schema}}}});
+  a.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.askTimeoutSeconds);
+  asking_[idKey(json(key))] = std::move(a);
+  return false;
 }
 
 std::chrono::steady_clock::time_point Relay::nextAskDeadline() const {
@@ -527,29 +563,8 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
     } else {
       a.id = idKey(id);
       a.message = m.dump(-1, ' ', false, json::error_handler_t::replace);
-      if (options_.approver == Options::Approver::kTerminal) {
-        const bool yes = core::askOnTerminal(options_.ttyFd, question(a, true), options_.askTimeoutSeconds * 1000);
-        if (!answered(a, yes, "on the terminal", answers, rewritten)) return false;
-      } else if (asking_.size() >= kMaxOpenQuestions) {
-        // Held calls are memory the client controls: beyond a few open questions, no more.
-        if (!answered(a, false, fmt::format("not asked: {} questions are already open", kMaxOpenQuestions), answers,
-                      rewritten))
-          return false;
-      } else {
-        // The client's person is asked (MCP elicitation); the call waits for the answer.
-        const std::string key = "airlock-ask-" + std::to_string(++asks_);
-        json schema{{"type", "object"},
-                    {"properties",
-                     {{"allow", {{"type", "boolean"}, {"title", "Allow"}, {"description", "Allow this call, once"}, {"default", false}}}}},
-                    {"required", json::array({"allow"})}};
-        laterToClient_ += dumpLine(json{{"jsonrpc", "2.0"},
-                                        {"id", key},
-                                        {"method", "elicitation/create"},
-                                        {"params", {{"message", question(a, false)}, {"requestedSchema", schema}}}});
-        a.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.askTimeoutSeconds);
-        asking_[idKey(json(key))] = std::move(a);
-        return false;
-      }
+      a.pending = p;
+      if (!putToApprover(std::move(a), answers, rewritten)) return false;
     }
   }
   if (method == "tools/list") {
@@ -582,11 +597,20 @@ bool Relay::clientMessage(const json& m, std::vector<std::string>& answers, json
       r.body = text;
     }
     p.tool = text;
+    r.interactive = canAsk();
     const core::Decision d = gate_.decide(r);
-    if (d.verdict != Verdict::kAllow) {
-      std::string why = fmt::format("airlock denied resources/read ({})", core::reasonCode(d.reason));
-      for (const auto& reason : d.reasons) why += "; " + reason;
-      answers.push_back(errorLine(id, kDenied, why));
+    if (d.verdict == Verdict::kAsk) {
+      Asked a;
+      a.id = idKey(id);
+      a.message = m.dump(-1, ' ', false, json::error_handler_t::replace);
+      a.tool = "resources/read";
+      a.pending = p;
+      a.call = r;
+      a.decision = d;
+      a.asked.push_back(r);
+      if (!putToApprover(std::move(a), answers, rewritten)) return false;
+    } else if (d.verdict != Verdict::kAllow) {
+      answers.push_back(readDenied(id, d));
       return false;
     }
   }

@@ -121,13 +121,15 @@ class Relay {
   int ownListings_ = 0;
   std::vector<std::string> held_;
   std::size_t heldBytes_ = 0;
-  // A tools/call whose decisions include an `ask`, waiting for the person's answer.
+  // A tools/call or resources/read whose decisions include an `ask`, waiting for the person's
+  // answer.
   struct Asked {
-    std::string id;          // the call's JSON-RPC id (JSON text)
-    std::string message;     // the call as the client sent it (JSON text)
-    std::string tool;        // "server/tool"
-    core::Request call;      // its tool.call request
-    core::Decision decision; // the tool.call's decision (obligations on its arguments)
+    std::string id;          // the request's JSON-RPC id (JSON text)
+    std::string message;     // the request as the client sent it (JSON text)
+    std::string tool;        // "server/tool", or "resources/read"
+    Pending pending;         // what the request is waited on as, once it goes to the server
+    core::Request call;      // its own request (tool.call, or the read's fs.read / tool.call)
+    core::Decision decision; // that request's decision (obligations on a call's arguments)
     std::vector<core::Request> asked;  // the requests whose decision was `ask`
     std::chrono::steady_clock::time_point deadline;
   };
@@ -145,6 +147,11 @@ class Relay {
   // The client's answer to airlock's elicitation `key`: the call goes on or is refused.
   void elicitationAnswered(const std::string& key, const nlohmann::json& response);
   std::string question(const Asked& a, bool terminal) const;
+  // Puts the `ask`s of `a` to the approver: true when the request goes to the server now (a yes
+  // on the terminal); false when it waits for the client's answer or was refused (in `answers`).
+  bool putToApprover(Asked a, std::vector<std::string>& answers, nlohmann::json* rewritten);
+  // The refusal of an asked request, as its method answers one.
+  std::string refusal(const Asked& a, const core::Decision& d) const;
   // What a message from the client leads to besides its own forwarding or answer (airlock's
   // questions to the client, calls approved meanwhile), appended by fromClient after it.
   std::string laterToClient_, laterToServer_;

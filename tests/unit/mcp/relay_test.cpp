@@ -691,6 +691,61 @@ TEST_F(RelayTest, AnAskIsPutToTheClientsPersonThroughElicitation) {
   EXPECT_EQ(countReason(root_ + "/state-ask", "deny.ask.declined"), 3);
 }
 
+// resources/read is asked about the same way; its refusal is a JSON-RPC error, as for a deny.
+TEST_F(RelayTest, AResourcesReadThePolicyAsksAboutWaitsForThePerson) {
+  auto g = gateFor(kAskPolicy, "ask");
+  ASSERT_NE(g, nullptr);
+  std::filesystem::create_directories(home_ + "/finance");
+  Relay r(*g, options());
+  initialize(r);
+  auto readLine = [&](int id) {
+    return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "resources/read"},
+                {"params", {{"uri", "file://" + home_ + "/finance/q3.csv"}}}}.dump();
+  };
+  std::string toServer, toClient;
+  toServer.clear();
+  toClient.clear();
+  r.fromClient(readLine(3), toServer, toClient);
+  EXPECT_EQ(toServer, "");  // waits for the answer
+  auto asked = lines(toClient);
+  ASSERT_EQ(asked.size(), 1u) << toClient;
+  EXPECT_EQ(asked[0]["method"], "elicitation/create");
+  const std::string question = asked[0]["params"]["message"];
+  EXPECT_NE(question.find("fs.read " + home_ + "/finance/q3.csv (through resources/read)"), std::string::npos) << question;
+  // Yes: the read goes to the server as it was, and its result is observed as the file's.
+  toClient.clear();
+  r.fromClient(json{{"jsonrpc", "2.0"}, {"id", asked[0]["id"]}, {"result", {{"action", "accept"}, {"content", {{"allow", true}}}}}}.dump(),
+               toServer, toClient);
+  EXPECT_EQ(toClient, "");
+  ASSERT_FALSE(toServer.empty());
+  EXPECT_EQ(json::parse(toServer), json::parse(readLine(3)));
+  EXPECT_EQ(countReason(root_ + "/state-ask", "allow.ask.approved"), 1);
+  r.fromServer(json{{"jsonrpc", "2.0"}, {"id", 3}, {"result", {{"contents", {{{"uri", "file://" + home_ + "/finance/q3.csv"}, {"text", "a,b"}}}}}}}.dump(),
+               toClient, toServer);
+  EXPECT_NE(toClient.find("a,b"), std::string::npos) << toClient;
+  EXPECT_EQ(r.pending(), 1u);  // initialize only
+  // No: a JSON-RPC error with the reason; the server never sees the read.
+  toServer.clear();
+  toClient.clear();
+  r.fromClient(readLine(4), toServer, toClient);
+  auto q = lines(toClient);
+  ASSERT_EQ(q.size(), 1u);
+  toClient.clear();
+  r.fromClient(json{{"jsonrpc", "2.0"}, {"id", q[0]["id"]}, {"result", {{"action", "decline"}}}}.dump(), toServer, toClient);
+  EXPECT_EQ(toServer, "");
+  auto refused = lines(toClient);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0]["id"], 4);
+  EXPECT_EQ(refused[0]["error"]["code"], -32001);
+  EXPECT_NE(refused[0]["error"]["message"].get<std::string>().find("deny.ask.declined"), std::string::npos) << toClient;
+  // A read the policy allows is not asked about.
+  toClient.clear();
+  r.fromClient(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "resources/read"}, {"params", {{"uri", "file://" + home_ + "/work/a.txt"}}}}.dump(),
+               toServer, toClient);
+  EXPECT_EQ(toClient, "");
+  EXPECT_NE(toServer.find("work/a.txt"), std::string::npos);
+}
+
 TEST_F(RelayTest, AnUnansweredOrCancelledQuestionDeclinesAndALateAnswerIsDropped) {
   auto g = gateFor(kAskPolicy, "ask");
   ASSERT_NE(g, nullptr);
