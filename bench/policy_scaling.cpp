@@ -9,6 +9,9 @@
 #include <memory>
 
 #include "adapters/mcp/mcp.h"
+#include "audit/audit_log.h"
+#include "core/sqlite_db.h"
+#include "flow/session.h"
 #include "gate/gate.h"
 #include "policy/index.h"
 #include "workload.h"
@@ -72,15 +75,24 @@ void BM_LinearDecision(benchmark::State& state) {
 }
 BENCHMARK(BM_LinearDecision)->Arg(100)->Arg(1000)->Arg(10000);
 
-// A gate on `policy` with its state in a fresh temporary directory (removed by the destructor).
-struct BenchGate {
+// A fresh temporary directory, removed with everything in it by the destructor.
+struct BenchDir {
   std::string root;
-  std::unique_ptr<airlock::gate::Gate> gate;
-  template <class Load>
-  explicit BenchGate(Load load) {
+  BenchDir() {
     char tmpl[] = "/tmp/airlock-bench-XXXXXX";
     if (!mkdtemp(tmpl)) std::abort();
     root = tmpl;
+  }
+  ~BenchDir() { std::filesystem::remove_all(root); }
+};
+
+// A gate on `policy` with its state in a fresh temporary directory (removed by the destructor).
+struct BenchGate {
+  BenchDir dir;
+  std::string& root = dir.root;
+  std::unique_ptr<airlock::gate::Gate> gate;
+  template <class Load>
+  explicit BenchGate(Load load) {
     std::filesystem::create_directories(root + "/home/Documents");
     auto pol = load(root + "/home");
     if (!pol) std::abort();
@@ -91,10 +103,7 @@ struct BenchGate {
     if (!g) std::abort();
     gate = std::move(*g);
   }
-  ~BenchGate() {
-    gate.reset();
-    std::filesystem::remove_all(root);
-  }
+  ~BenchGate() { gate.reset(); }  // before the directory goes
 };
 
 // The full gate on the cowork policy: a Documents read (session updated, audit appended).
@@ -146,6 +155,132 @@ void BM_McpToolsCall(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_McpToolsCall)->Unit(benchmark::kMicrosecond);
+
+// The stores' own costs, one SQLite transaction each: an audit append, a session update, a
+// session read. What every audited decision pays (see BM_GateDecide, BM_McpToolsCall).
+void BM_AuditAppend(benchmark::State& state) {
+  BenchDir dir;
+  airlock::core::SystemClock clock;
+  auto log = airlock::audit::AuditLog::open(dir.root + "/audit.db", clock);
+  if (!log) std::abort();
+  airlock::audit::Event e;
+  e.kind = "decision";
+  e.user = "bench";
+  e.session = "bench";
+  e.adapter = "mcp";
+  e.action = "tool.call";
+  e.resource = "everything/echo";
+  e.decision = "allow";
+  e.reason = "allow.rule";
+  e.reasons = {"allowed by rule dev.allow[0]"};
+  e.sessionLabel = e.payloadLabel = "public";
+  for (auto _ : state) {
+    e.timeMicros = 0;
+    if (!(*log)->append(e)) std::abort();
+  }
+}
+BENCHMARK(BM_AuditAppend)->Unit(benchmark::kMicrosecond);
+
+// A session store in a fresh temporary directory.
+struct BenchSessions {
+  BenchDir dir;
+  airlock::core::SystemClock clock;
+  std::unique_ptr<airlock::flow::SessionStore> store;
+  BenchSessions() {
+    auto s = airlock::flow::SessionStore::open(dir.root + "/sessions.db", clock);
+    if (!s) std::abort();
+    store = std::move(*s);
+  }
+};
+
+void BM_SessionUpdate(benchmark::State& state) {
+  BenchSessions b;
+  for (auto _ : state) {
+    auto s = b.store->update("bench", [](airlock::flow::SessionState& s) -> airlock::core::Status {
+      s.bytesRead += 10;
+      return {};
+    });
+    if (!s) std::abort();
+  }
+}
+BENCHMARK(BM_SessionUpdate)->Unit(benchmark::kMicrosecond);
+
+void BM_SessionLoad(benchmark::State& state) {
+  BenchSessions b;
+  (void)b.store->update("bench", [](airlock::flow::SessionState&) -> airlock::core::Status { return {}; });
+  for (auto _ : state) {
+    auto s = b.store->load("bench");
+    if (!s) std::abort();
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_SessionLoad)->Unit(benchmark::kMicrosecond);
+
+// What a SQLite write transaction costs by the pages it writes (WAL, synchronous=NORMAL, as the
+// stores open their files), without airlock's code: 0 an empty BEGIN IMMEDIATE/COMMIT; 1 one
+// row updated (a session write); 2 a 600-byte row inserted and a head row updated in another
+// table (an audit append's shape); 3 both of those and the session row in one database and one
+// transaction; 4 the session row in one database, then the audit shape in another (what an
+// observation does today). Every page a transaction changes is one 4 KiB WAL frame.
+void BM_SqliteCommit(benchmark::State& state) {
+  BenchDir dir;
+  auto open = [&](const std::string& name) {
+    auto db = airlock::core::openStateDb(dir.root + "/" + name, "bench");
+    if (!db) std::abort();
+    if (sqlite3_exec(db->get(),
+                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); CREATE TABLE events(seq INTEGER PRIMARY KEY, "
+                     "record TEXT); CREATE TABLE sessions(id TEXT PRIMARY KEY, state TEXT); INSERT INTO meta "
+                     "VALUES('head', '0'); INSERT INTO sessions VALUES('s', '0');",
+                     nullptr, nullptr, nullptr) != SQLITE_OK)
+      std::abort();
+    return std::move(*db);
+  };
+  airlock::core::SqliteDb a = open("a.db"), b = open("b.db");
+  struct Stmts {
+    airlock::core::SqliteStmt begin, commit, insert, head, session;
+  } sa, sb;
+  auto prepare = [](sqlite3* db, Stmts& s) {
+    auto one = [db](const char* sql) {
+      auto st = airlock::core::sqlitePrepare(db, sql, "bench", "");
+      if (!st) std::abort();
+      return std::move(*st);
+    };
+    s.begin = one("BEGIN IMMEDIATE");
+    s.commit = one("COMMIT");
+    s.insert = one("INSERT INTO events(record) VALUES(?1)");
+    s.head = one("UPDATE meta SET value = ?1 WHERE key = 'head'");
+    s.session = one("UPDATE sessions SET state = ?1 WHERE id = 's'");
+  };
+  prepare(a.get(), sa);
+  prepare(b.get(), sb);
+  const std::string record(600, 'r');
+  std::int64_t n = 0;
+  auto step = [](airlock::core::SqliteStmt& s) {
+    if (sqlite3_step(s.get()) != SQLITE_DONE) std::abort();
+    sqlite3_reset(s.get());
+  };
+  auto bindStep = [&](airlock::core::SqliteStmt& s, const std::string& v) {
+    sqlite3_bind_text(s.get(), 1, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    step(s);
+  };
+  const int mode = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    const std::string v = std::to_string(++n);
+    if (mode == 4) {
+      step(sb.begin);
+      bindStep(sb.session, v);
+      step(sb.commit);
+    }
+    step(sa.begin);
+    if (mode == 1 || mode == 3) bindStep(sa.session, v);
+    if (mode >= 2) {
+      bindStep(sa.insert, record);
+      bindStep(sa.head, v);
+    }
+    step(sa.commit);
+  }
+}
+BENCHMARK(BM_SqliteCommit)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

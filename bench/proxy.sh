@@ -12,9 +12,16 @@
 #   CONNS=1000       connections held open for the memory figures (section 3)
 #   PEERS=0          skip tinyproxy, squid and mitmproxy
 #   DEPS=0           do not run scripts/bench-deps.sh (the Debian packages must be there)
+#   LAYOUT=shared    shared: nginx and the proxy under test share core 0, the load generator has
+#                    core 1. split: the proxy under test has core 0 to itself, nginx and the load
+#                    generator share core 1 (direct runs too), so that a proxy that keeps up shows
+#                    as ~100 % of direct instead of as the share of a core it takes from nginx.
+#                    Results of a split run go to proxy-*-split.*
+#   SECTIONS="1 2 3" which sections run (1 includes 1b)
+#   MATCH=REGEX      section 1: only the configurations whose name matches (e.g. 'connect')
 #
-# What runs where: nginx (one process, the upstream of every configuration) and the proxy under
-# test share core 0; the load generator runs on core 1. Clients: hey (Go; the only one of the
+# What runs where (LAYOUT=shared): nginx (one process, the upstream of every configuration) and
+# the proxy under test share core 0; the load generator runs on core 1. Clients: hey (Go; the only one of the
 # available tools that speaks through a proxy with CONNECT, so every HTTPS figure uses it) and,
 # for plain http, wrk (absolute-form requests sent to the proxy's port by a Lua script). Only
 # 127.0.0.1 is used; every server listens there only.
@@ -45,8 +52,16 @@ if [ "$PEERS" != 0 ]; then
     command -v "$t" >/dev/null || { echo "bench/proxy.sh: $t not found (scripts/bench-deps.sh)"; exit 1; }
   done
 fi
-SRV_CPU=0
 CLI_CPU=$(($(nproc) > 1 ? 1 : 0))
+PROXY_CPU=0
+UP_CPU=0
+SUFFIX=""
+case "${LAYOUT:-shared}" in
+  shared) ;;
+  split) UP_CPU=$CLI_CPU SUFFIX="-split" ;;
+  *) echo "bench/proxy.sh: LAYOUT must be shared or split"; exit 1 ;;
+esac
+SECTIONS=" ${SECTIONS:-1 2 3} "
 # Every proxy holds 2 descriptors per tunnel; the memory section opens $CONNS of them.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -79,7 +94,7 @@ echo "airlock: $("$A" --version 2>&1 | head -n1); nginx $(nginx -v 2>&1 | sed 's
 if [ "$PEERS" != 0 ]; then
   echo "peers: tinyproxy $(tinyproxy -v | cut -d' ' -f2), squid $(squid -v | head -n1 | sed 's/.*Version //'), mitmproxy $(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: *//p')"
 fi
-echo "servers on core $SRV_CPU, load generator on core $CLI_CPU; $DUR s x $REPS runs per configuration, $CONC connections"
+echo "layout ${LAYOUT:-shared}: proxies on core $PROXY_CPU, nginx on core $UP_CPU, load generator on core $CLI_CPU; $DUR s x $REPS runs per configuration, $CONC connections"
 
 # Free loopback ports (the kernel's choice; nothing else binds them between here and the start).
 read -r P_UPH P_UPS P_TP P_SQ P_MITM < <(python3 -c '
@@ -159,7 +174,7 @@ http {
   }
 }
 EOF
-taskset -c "$SRV_CPU" nginx -p "$N/" -c "$N/nginx.conf" >"$N/out.log" 2>&1 &
+taskset -c "$UP_CPU" nginx -p "$N/" -c "$N/nginx.conf" >"$N/out.log" 2>&1 &
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 wait_port "$P_UPH" "$NGINX_PID" nginx "$N/out.log"
@@ -200,7 +215,7 @@ start_airlock() {
   local name=$1 pol=$2 home="$WORK/airlock-$1" pid port
   mkdir -p "$home"
   AIRLOCK_HOME="$home" "$A" ca init >/dev/null
-  AIRLOCK_HOME="$home" taskset -c "$SRV_CPU" "$A" proxy --listen 127.0.0.1:0 --ready-file "$home/ready.json" \
+  AIRLOCK_HOME="$home" taskset -c "$PROXY_CPU" "$A" proxy --listen 127.0.0.1:0 --ready-file "$home/ready.json" \
     --policy "$pol" --user bench --agent agent --session bench \
     --resolve "localhost:$P_UPH:127.0.0.1" --resolve "localhost:$P_UPS:127.0.0.1" \
     --upstream-ca "$C/upstream-ca.crt" --max-body "$MAX_BODY" >"$home/log" 2>&1 &
@@ -236,7 +251,7 @@ LogFile "$WORK/tinyproxy/tinyproxy.log"
 PidFile "$WORK/tinyproxy/tinyproxy.pid"
 DisableViaHeader Yes
 EOF
-  taskset -c "$SRV_CPU" tinyproxy -d -c "$WORK/tinyproxy/tinyproxy.conf" >"$WORK/tinyproxy/out.log" 2>&1 &
+  taskset -c "$PROXY_CPU" tinyproxy -d -c "$WORK/tinyproxy/tinyproxy.conf" >"$WORK/tinyproxy/out.log" 2>&1 &
   TP_PID=$!
   PIDS+=("$TP_PID")
   mkdir -p "$WORK/squid" && chmod 777 "$WORK/squid"
@@ -260,13 +275,13 @@ max_filedescriptors 16384
 via off
 forwarded_for delete
 EOF
-  taskset -c "$SRV_CPU" squid -N -f "$WORK/squid/squid.conf" >"$WORK/squid/out.log" 2>&1 &
+  taskset -c "$PROXY_CPU" squid -N -f "$WORK/squid/squid.conf" >"$WORK/squid/out.log" 2>&1 &
   SQ_PID=$!
   PIDS+=("$SQ_PID")
   # mitmdump: regular (forward) mode; TLS inside CONNECT is always intercepted; upstream TLS
   # verified against the same CA as airlock's; bodies buffered whole (its default), as airlock.
   mkdir -p "$WORK/mitm"
-  taskset -c "$SRV_CPU" mitmdump -q --listen-host 127.0.0.1 -p "$P_MITM" --set confdir="$WORK/mitm" \
+  taskset -c "$PROXY_CPU" mitmdump -q --listen-host 127.0.0.1 -p "$P_MITM" --set confdir="$WORK/mitm" \
     --set ssl_verify_upstream_trusted_ca="$C/upstream-ca.crt" >"$WORK/mitm/out.log" 2>&1 &
   MITM_PID=$!
   PIDS+=("$MITM_PID")
@@ -280,7 +295,7 @@ printf 'wrk.path = "%s"\nwrk.headers["Host"] = "localhost:%s"\n' "$UP_HTTP" "$P_
 RUNS="$OUT/proxy-runs"
 rm -rf "$RUNS"
 mkdir -p "$RUNS"
-: >"$OUT/proxy-load.jsonl"
+: >"$OUT/proxy-load$SUFFIX.jsonl"
 cat >"$WORK/parse.py" <<'PY'
 # parse.py CLIENT OUTPUT_FILE NAME REP CPU_JSON: one JSON line from a hey or wrk report.
 import json, re, sys
@@ -359,9 +374,10 @@ print("  %-22s %-4s run %d: %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  ok %d  non-
   r.get("proxy_cpu_us_per_req", "-"), r["load"]))'
 }
 
+if [[ $SECTIONS == *" 1 "* ]]; then
 echo "== 1. small GET (1 KiB), $CONC keep-alive connections"
 CUR_CONC=$CONC
-LOAD_JSONL="$OUT/proxy-load.jsonl"
+LOAD_JSONL="$OUT/proxy-load$SUFFIX.jsonl"
 # name client proxy-pid url proxy-port
 CONFIGS=(
   "direct-http hey - $UP_HTTP -"
@@ -384,6 +400,11 @@ if [ "$PEERS" != 0 ]; then
     "squid-connect hey $SQ_PID $UP_HTTPS $P_SQ"
     "mitmproxy-inspect hey $MITM_PID $UP_HTTPS $P_MITM"
   )
+fi
+if [ -n "${MATCH:-}" ]; then
+  kept=()
+  for c in "${CONFIGS[@]}"; do [[ ${c%% *} =~ $MATCH ]] && kept+=("$c"); done
+  CONFIGS=("${kept[@]}")
 fi
 echo "warm-up: 2 s of each configuration (not recorded)"
 for c in "${CONFIGS[@]}"; do
@@ -431,23 +452,26 @@ for (cfg, cl), rs in by.items():
         "%.0f" % pc if pc is not None else "–", "%.0f" % uc if uc is not None else "–",
         "%.0f" % cc if cc is not None else "–", sum(r["non200"] for r in rs), sum(r["errors"] for r in rs)))
 PY
-python3 "$WORK/summary.py" "$OUT/proxy-load.jsonl" | tee "$OUT/proxy-load.md"
+python3 "$WORK/summary.py" "$OUT/proxy-load$SUFFIX.jsonl" | tee "$OUT/proxy-load$SUFFIX.md"
 
 echo "== 1b. the same GET on one keep-alive connection (latency without queueing), hey, ${DUR} s each"
 CUR_CONC=1
-LOAD_JSONL="$OUT/proxy-latency.jsonl"
+LOAD_JSONL="$OUT/proxy-latency$SUFFIX.jsonl"
 : >"$LOAD_JSONL"
 for c in "direct-http hey - $UP_HTTP -" "airlock-forward hey $AP_PID $UP_HTTP $AP_PORT" \
   "direct-https hey - $UP_HTTPS -" "airlock-connect hey $AP_PID $UP_HTTPS $AP_PORT" \
   "airlock-inspect hey $AI_PID $UP_HTTPS $AI_PORT" \
   ${SQ_PID:+"squid-forward hey $SQ_PID $UP_HTTP $P_SQ"} ${MITM_PID:+"mitmproxy-inspect hey $MITM_PID $UP_HTTPS $P_MITM"}; do
+  [[ -z "${MATCH:-}" || ${c%% *} =~ $MATCH ]] || continue
   read -r name client ppid url pport <<<"$c"
   [ "$ppid" != - ] || ppid=""
   [ "$pport" != - ] || pport=""
   run_load "$name-c1" "$client" "$ppid" "$url" "$pport" 1 "$DUR"
 done
-python3 "$WORK/summary.py" "$LOAD_JSONL" | tee "$OUT/proxy-latency.md"
+python3 "$WORK/summary.py" "$LOAD_JSONL" | tee "$OUT/proxy-latency$SUFFIX.md"
 
+fi
+if [[ $SECTIONS == *" 2 "* ]]; then
 echo "== 2. upload: one ${UPLOAD_MB} MiB POST, curl, hyperfine ($UPLOAD_RUNS runs); load $(load)"
 python3 - "$WORK/upload.bin" "$UPLOAD_MB" <<'PY'
 # Text that no detector takes for anything: lines of words, no digits.
@@ -498,6 +522,8 @@ for n in "airlock inspect:$AI_PID" "airlock pass:$AP_PID" ${MITM_PID:+"mitmproxy
   echo "  ${n%%:*}: $(status_mib "${n#*:}")"
 done | tee -a "$OUT/proxy-upload.txt"
 
+fi
+if [[ $SECTIONS == *" 3 "* ]]; then
 echo "== 3. memory: $CONNS connections held open at once, five times over (peers: once); load $(load)"
 # memclient.py MODE PROXY_PORT N UPSTREAM_PORT CAFILE DIR: opens N connections through the
 # proxy (100 at a time), makes one request on each, writes DIR/ready, waits for DIR/close, then
@@ -605,7 +631,7 @@ alive_check
 # Fresh instances: their baseline is not the load runs' high-water mark.
 if [ -n "${MITM_PID:-}" ]; then  # mitmproxy still holds the uploads' memory: a fresh one
   stop_pid "$MITM_PID"
-  taskset -c "$SRV_CPU" mitmdump -q --listen-host 127.0.0.1 -p "$P_MITM" --set confdir="$WORK/mitm" \
+  taskset -c "$PROXY_CPU" mitmdump -q --listen-host 127.0.0.1 -p "$P_MITM" --set confdir="$WORK/mitm" \
     --set ssl_verify_upstream_trusted_ca="$C/upstream-ca.crt" >"$WORK/mitm/out2.log" 2>&1 &
   MITM_PID=$!
   PIDS+=("$MITM_PID")
@@ -635,5 +661,6 @@ alive_check "airlock-mem-pass:$MP_PID" "airlock-mem-inspect:$MI_PID"
 for h in "$AP_HOME" "$AI_HOME" "$MP_HOME" "$MI_HOME"; do
   if grep -v 'listening on' "$h/log" | grep -q .; then echo "  $(basename "$h") said:"; grep -v 'listening on' "$h/log" | head -n 5; fi
 done
+fi
 echo "load at the end: $(load)"
 echo "proxy results in $OUT/proxy-*"
