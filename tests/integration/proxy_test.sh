@@ -822,4 +822,29 @@ unset SSL_CERT_FILE SSL_CERT_DIR
 [ -z "$SAVED_CERT_FILE" ] || export SSL_CERT_FILE=$SAVED_CERT_FILE
 [ -z "$SAVED_CERT_DIR" ] || export SSL_CERT_DIR=$SAVED_CERT_DIR
 
+# --- (l) an inspected tunnel to an address: the client gets a leaf for the IP (its SAN) without
+# sending SNI; upstream, airlock sends none either and checks the upstream's IP SAN; each request
+# inside is decided as itself.
+POLICY_IP="$WORK/policy-ip.yaml"
+sed -e 's|^  passthru:$|  by-address:\n    http: { hosts: ["127.0.0.1"], methods: [GET] }\n    clearance: public\n    inspect: true\n  passthru:|' \
+  -e 's|sink: \[anthropic-api, plain, local, passthru\]|sink: [anthropic-api, plain, local, passthru, by-address]|g' "$POLICY" >"$POLICY_IP"
+[ "$(grep -c 'by-address' "$POLICY_IP")" = 3 ] && ok || bad "ip policy: the by-address sink was not added"
+start_proxy --policy "$POLICY_IP" --user alice --agent cowork --session s-ip --upstream-ca "$UP_CA"
+upstream_mark
+OUT=$(printf 'GET /inspected-by-address HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$UP_HTTPS" |
+  raw_http --connect "127.0.0.1:$UP_HTTPS" --tls 127.0.0.1 --cacert "$AIRLOCK_CA" "$PROXY_PORT")
+expect_eq "inspected tunnel to 127.0.0.1: answered" "$(jget status <<<"$OUT")" 200
+expect_eq "inspected tunnel to 127.0.0.1: arrived" "$(new_upstream_requests)" 1
+UP_LINE=$(new_upstream_lines | tail -n 1)
+expect_eq "inspected tunnel to 127.0.0.1: path upstream" "$(jget path <<<"$UP_LINE")" /inspected-by-address
+expect_eq "inspected tunnel to 127.0.0.1: no SNI upstream" "$(jget sni <<<"$UP_LINE")" ""
+expect_eq "inspected tunnel to 127.0.0.1: over TLS upstream" "$(jget tls <<<"$UP_LINE")" true
+# A POST inside is a request of its own, and the sink allows GET only.
+upstream_mark
+OUT=$(printf 'POST /inspected-by-address HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}' "$UP_HTTPS" |
+  raw_http --connect "127.0.0.1:$UP_HTTPS" --tls 127.0.0.1 --cacert "$AIRLOCK_CA" "$PROXY_PORT")
+expect_eq "inspected tunnel to 127.0.0.1: a POST inside is refused" "$(jget status <<<"$OUT")" 403
+expect_nothing_upstream "inspected tunnel to 127.0.0.1: POST"
+stop_proxy
+
 finish
