@@ -665,6 +665,34 @@ upstream_mark
 preq "http://$F/after-slowloris"
 expect_eq "after slowloris: a normal request passes" "$CODE" 200
 expect_eq "after slowloris: it arrived" "$(new_upstream_requests)" 1
+# The same inside an inspected tunnel: the 408 goes back over the client's TLS.
+upstream_mark
+OUT=$(python3 - "$PROXY_PORT" "$A" "$AIRLOCK_CA" <<'PY'
+import json, socket, ssl, sys, time
+port, target, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+out = {"answer": "", "error": None}
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
+s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+t = ssl.create_default_context(cafile=ca).wrap_socket(s, server_hostname=target.split(":")[0])
+t.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: " + target.encode() + b"\r\nx-api")  # and then nothing
+got = b""
+try:
+    while True:
+        d = t.recv(65536)
+        if not d:
+            break
+        got += d
+except (OSError, ssl.SSLError) as e:
+    out["error"] = type(e).__name__
+out["answer"] = got.split(b"\r\n", 1)[0].decode("latin-1")
+print(json.dumps(out))
+PY
+)
+case "$(jget answer <<<"$OUT")" in "HTTP/1.1 408 "*) ok ;; *) bad "slow head in a tunnel: answer [$OUT], want 408" ;; esac
+expect_nothing_upstream "slow head in a tunnel"
 
 # A pass-through tunnel stays open while bytes move in either direction, and is closed once
 # nothing has moved for the idle limit (hidden --idle-timeout 3 here, 120 s by default).
