@@ -56,7 +56,11 @@ void appendJsonString(std::string& out, std::string_view s) {
 
 }  // namespace
 
-std::string canonicalEncoding(const Event& e) {
+namespace {
+
+// The canonical encoding, with the event's time already formatted (append() stores it in a
+// column too).
+std::string encode(const Event& e, std::string_view time) {
   // Compact JSON with the keys in byte order (what nlohmann::json's sorted object dumps).
   std::string out;
   std::size_t size = 320 + e.resource.size();
@@ -97,7 +101,7 @@ std::string canonicalEncoding(const Event& e) {
   text("sink", e.sink, true);
   key("size");
   out += e.size < 0 ? std::string("null") : std::to_string(e.size);
-  text("time", core::formatTimestamp(e.timeMicros));
+  text("time", time);
   key("time_us");
   out += std::to_string(e.timeMicros);
   key("untrusted");
@@ -106,6 +110,10 @@ std::string canonicalEncoding(const Event& e) {
   out += '}';
   return out;
 }
+
+}  // namespace
+
+std::string canonicalEncoding(const Event& e) { return encode(e, core::formatTimestamp(e.timeMicros)); }
 
 struct AuditLog::Impl {
   Db db;
@@ -242,8 +250,8 @@ core::Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, 
 
 core::Result<std::int64_t> AuditLog::append(Event event) {
   if (event.timeMicros == 0) event.timeMicros = impl_->clock->nowMicros();
-  std::string encoding = canonicalEncoding(event);
-  std::string time = core::formatTimestamp(event.timeMicros);
+  const std::string time = core::formatTimestamp(event.timeMicros);
+  std::string encoding = encode(event, time);
   if (auto st = impl_->begin(); !st) return st.error();
   auto fail = [&](core::Error e) -> core::Result<std::int64_t> {
     impl_->rollback();  // best effort

@@ -750,7 +750,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       c.payloadFiles.push_back(*p);
     }
     d.resource = c.resource;
-    note(fmt::format("request: {} {} by user {}{}{}", core::actionName(req.action), c.resource, req.user,
+    if (trace) note(fmt::format("request: {} {} by user {}{}{}", core::actionName(req.action), c.resource, req.user,
                      req.agent.empty() ? "" : " via agent " + req.agent,
                      req.session.empty() ? "" : " in session " + req.session));
 
@@ -769,7 +769,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     // Every decision, including the early denials below, reports (and audits) the session as it is.
     d.sessionLabel = state.label;
     d.untrusted = state.untrusted;
-    note(fmt::format("session label: {}{}", lat.format(state.label), state.untrusted ? " (untrusted)" : ""));
+    if (trace) note(fmt::format("session label: {}{}", lat.format(state.label), state.untrusted ? " (untrusted)" : ""));
 
     // 3. Sink.
     int sink = -1;
@@ -849,7 +849,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
             return finish(req, c, std::move(d), -1);
           }
           d.inspect = true;
-          note(fmt::format("inspection: each request to {} is decided on its own", s.name));
+          if (trace) note(fmt::format("inspection: each request to {} is decided on its own", s.name));
         }
       }
     } else if (req.action == Action::kToolCall) {
@@ -875,10 +875,10 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
       dataLabel = wholeTree ? readLabel(c.path, &d.reasons) : fileLabel(c.path, &d.reasons);
       struct stat st {};
       if (req.action == Action::kFsRead && stat(c.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) size = st.st_size;
-      note(fmt::format("{} is labelled {}", c.path, lat.format(dataLabel)));
+      if (trace) note(fmt::format("{} is labelled {}", c.path, lat.format(dataLabel)));
     }
     for (const auto& f : c.payloadFiles) dataLabel = dataLabel.join(readLabel(f, &d.reasons));
-    if (!c.payloadFiles.empty()) note(fmt::format("payload label (from {} file(s)): {}", c.payloadFiles.size(), lat.format(dataLabel)));
+    if (trace && !c.payloadFiles.empty()) note(fmt::format("payload label (from {} file(s)): {}", c.payloadFiles.size(), lat.format(dataLabel)));
     // What the bytes themselves carry (policy detector rules); for egress, findings the policy
     // redacts become obligations instead of raising the payload's label.
     if (!req.body.empty()) {
@@ -1007,7 +1007,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
         d.reasons = {fmt::format("the payload is {}; sink {} is cleared for {} only", lat.format(dataLabel), s.name,
                                  lat.format(s.clearance))};
       }
-      note(fmt::format("flow: session {} payload {} -> {} cleared for {}: {}", lat.format(state.label),
+      if (trace) note(fmt::format("flow: session {} payload {} -> {} cleared for {}: {}", lat.format(state.label),
                        lat.format(dataLabel), s.name, lat.format(s.clearance),
                        d.reason == Reason::kDenyFlowLabel || d.reason == Reason::kDenyFlowPayload ? "exceeds" : "ok"));
       // Pinned credentials: the key on the request must be one the organisation listed.
@@ -1049,7 +1049,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
                            : fmt::format("the key in '{}' (sha256 {}…) is not one of the keys pinned for sink {}",
                                          headerName, digest.substr(0, 12), s.name)};
         }
-        note(fmt::format("credentials for {}: {}", s.name, ok ? "pinned key" : "not a pinned key"));
+        if (trace) note(fmt::format("credentials for {}: {}", s.name, ok ? "pinned key" : "not a pinned key"));
       }
     }
 
@@ -1062,7 +1062,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
         if (auto it = state.counters.find(l.id); it != state.counters.end()) cnt = it->second;
         bool over = (l.maxFiles >= 0 && cnt.files + 1 > l.maxFiles) ||
                     (l.maxBytes >= 0 && cnt.bytes + (size > 0 ? size : 0) > l.maxBytes);
-        note(fmt::format("limit {}: {} file(s), {} byte(s) so far{}", l.id, cnt.files, cnt.bytes, over ? ": exceeded" : ""));
+        if (trace) note(fmt::format("limit {}: {} file(s), {} byte(s) so far{}", l.id, cnt.files, cnt.bytes, over ? ": exceeded" : ""));
         if (!over) {
           hitLimits.push_back(l.id);
           continue;
@@ -1110,7 +1110,7 @@ Decision Gate::Impl::run(const core::Request& req, std::vector<std::string>* tra
     if (!d.obligations.empty())
       d.reasons.push_back(fmt::format("allowed on condition that {} span(s) of the payload are anonymized first",
                                       d.obligations.size()));
-    note(fmt::format("decision: {} ({}){}", core::verdictName(d.verdict), core::reasonCode(d.reason),
+    if (trace) note(fmt::format("decision: {} ({}){}", core::verdictName(d.verdict), core::reasonCode(d.reason),
                      d.rule.empty() ? "" : " by " + d.rule));
     return finish(req, c, std::move(d), size);
   } catch (const std::exception& e) {
