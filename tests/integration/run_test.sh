@@ -213,6 +213,8 @@ while time.time() < deadline:
     out += chunk
     if not asked and b"allow for this run? [y/N]" in out:
         asked = True
+        if os.environ.get("PTY_BEFORE"):  # what the test does while the question is open
+            os.system(os.environ["PTY_BEFORE"])
         os.write(fd, answer)
 sys.stdout.write(out.decode(errors="replace"))
 _, status = os.waitpid(pid, 0)
@@ -232,6 +234,17 @@ expect_contains "ask: the read succeeded" "$OUT" "rc=0"
 pty_run n s-ask-no 'cat ~/Asked/note.txt; echo "rc=$?"'
 expect_contains "ask: n refuses the read" "$OUT" "Permission denied"
 expect_not_contains "ask: nothing read after n" "$OUT" "ASKED-CONTENT-42"
+# Time of check, time of use: the link the question is about is pointed at a secret while the
+# question is open. The open, stopped for the question, is restarted by the kernel and decided
+# again on what the name means now: the secret is refused, not read on the strength of the yes.
+mkdir -p "$W/toctou"
+echo "TOCTOU-SECRET-77" >"$W/toctou/.env"
+ln -sfn "$HOME/Asked/note.txt" "$W/toctou/link"
+PTY_BEFORE="ln -sfn $W/toctou/.env $W/toctou/link" pty_run y s-toctou "cat $W/toctou/link; echo rc=\$?"
+expect_contains "toctou: asked about the file the link named" "$OUT" "asks to fs.read $HOME/Asked/note.txt"
+expect_not_contains "toctou: the secret swapped in meanwhile is not read" "$OUT" "TOCTOU-SECRET-77"
+expect_contains "toctou: the open is refused" "$OUT" "Permission denied"
+rm -rf "$W/toctou"
 # The agent types "y" into the terminal itself before the question (TIOCSTI): refused, and input
 # typed before the question is discarded anyway.
 pty_run n s-ask-sti "/usr/bin/python3 -c 'import fcntl, termios, sys
