@@ -528,6 +528,9 @@ struct Proxy::Impl {
     state->done = true;
     timer.cancel();
     if (ec && state->fired) ec = beast::error::timeout;
+    // What follows the head until the body's own limit (answers to a bad head, the CONNECT's
+    // 200) is bounded as it was before this timer.
+    raw.expires_after(std::chrono::seconds(options.headerTimeoutSeconds));
     co_return ec;
   }
 
@@ -550,7 +553,6 @@ struct Proxy::Impl {
         // sent nothing is closed without an answer, which its client could take for the answer
         // to a request it was sending meanwhile.
         if (buf.size() == 0 && !p.got_some()) co_return;
-        raw.expires_after(std::chrono::seconds(options.headerTimeoutSeconds));  // for the answer
         co_await sendStatus(client, http::status::request_timeout, "proxy.bad_request", "request head too slow");
         co_return;
       }
