@@ -89,16 +89,15 @@ struct BenchDir {
 // A gate on `policy` with its state in a fresh temporary directory (removed by the destructor).
 struct BenchGate {
   BenchDir dir;
-  std::string& root = dir.root;
   std::unique_ptr<airlock::gate::Gate> gate;
   template <class Load>
   explicit BenchGate(Load load) {
-    std::filesystem::create_directories(root + "/home/Documents");
-    auto pol = load(root + "/home");
+    std::filesystem::create_directories(dir.root + "/home/Documents");
+    auto pol = load(dir.root + "/home");
     if (!pol) std::abort();
     airlock::gate::GateOptions o;
-    o.stateDir = root + "/state";
-    o.home = o.cwd = root + "/home";
+    o.stateDir = dir.root + "/state";
+    o.home = o.cwd = dir.root + "/home";
     auto g = airlock::gate::Gate::open(*pol, o);
     if (!g) std::abort();
     gate = std::move(*g);

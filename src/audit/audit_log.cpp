@@ -34,10 +34,6 @@ std::string text(sqlite3_stmt* s, int col) {
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, col))) : "";
 }
 
-}  // namespace
-
-namespace {
-
 // A JSON string as nlohmann::json's dump (ensure_ascii off, invalid UTF-8 replaced) writes it.
 // Printable ASCII without '"' or '\' — every field but reasons and resources, nearly always — is
 // copied as it is; anything else goes through nlohmann::json itself, so the bytes (which the
@@ -53,10 +49,6 @@ void appendJsonString(std::string& out, std::string_view s) {
   }
   out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
-
-}  // namespace
-
-namespace {
 
 // The canonical encoding, with the event's time already formatted (append() stores it in a
 // column too).

@@ -61,9 +61,9 @@ std::string formatTimestampSlow(std::int64_t micros) {
 }  // namespace
 
 std::string formatTimestamp(std::int64_t micros) {
-  // Every audit record is stamped twice over (its time column and its encoding): the date from
-  // the day count (H. Hinnant's civil_from_days), no gmtime_r (which takes a lock) and no format
-  // string. Times before 1970 or after 9999 take the slow path, which prints them as it always has.
+  // Every audit record is stamped (its time column and its encoding share one string): the date
+  // from the day count (H. Hinnant's civil_from_days), no gmtime_r (which takes a lock) and no
+  // format string. Times before 1970 or after 9999 take the slow path, which prints them as it always has.
   if (micros < 0) return formatTimestampSlow(micros);
   const std::int64_t secs = micros / 1000000;
   const auto frac = static_cast<std::uint32_t>(micros % 1000000);
