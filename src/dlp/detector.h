@@ -12,6 +12,8 @@
 //      to the input). `pattern` (RE2 syntax) is searched in that window, and every match that
 //      covers the trigger end (start < to <= end) is a candidate. The value is the first capture
 //      group that took part in the match, or the whole match when the pattern has no groups.
+//      Finding the groups takes RE2's slower submatch engines; a detector whose value can be
+//      read off the whole match by hand has a `locate` that does it (and says when it cannot).
 //   3. `validate` (may be null) confirms the candidate: checksums, ranges, entropy, context
 //      words. It returns the confidence and a short reason, or nothing to drop the candidate.
 // Because a candidate depends only on the bytes of its window, a body scanned in chunks gives
@@ -51,6 +53,12 @@ struct Verdict {
 
 using Validator = std::optional<Verdict> (*)(const Candidate&);
 
+// Finds the value (the first capture group that took part) inside a whole match of the
+// detector's pattern, without running the pattern again. Returns false when unsure: the
+// scanner then asks RE2 for the groups. Must agree with RE2 wherever it returns true (the
+// scanner tests compare it with RE2 on every match of their corpora).
+using Locator = bool (*)(std::string_view match, std::string_view& value);
+
 struct Detector {
   std::string_view id{};         // stable, snake_case: "credit_card", "github_pat"
   Category category = Category::kPii;
@@ -62,6 +70,7 @@ struct Detector {
   std::uint32_t ahead = 0;       // window bytes after the trigger end
   Validator validate = nullptr;
   std::string_view placeholder{};  // typed placeholder stem: "EMAIL" → <EMAIL_1>; empty = upper id
+  Locator locate = nullptr;
 };
 
 // Every built-in detector, in a stable order (ids are unique; index = detector number).

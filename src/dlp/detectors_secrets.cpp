@@ -133,7 +133,7 @@ std::optional<std::string> keywordSuffix(std::string_view name,
   std::optional<std::string> found;
   for (std::size_t p = 0; p < low.size(); ++p) {
     for (std::string_view k : keywords) {
-      if (low.compare(p, k.size(), k) != 0) continue;
+      if (low[p] != k.front() || low.compare(p, k.size(), k) != 0) continue;
       bool before = p == 0 || isSeparator(name[p - 1]) || isDigit(name[p - 1]) ||
                     (isUpperAscii(name[p]) && (isLowerAscii(name[p - 1]) || allUpper));
       std::size_t q = p + k.size();
@@ -506,6 +506,44 @@ bool assignmentValueOk(const Candidate& c, std::initializer_list<std::string_vie
     if (v.front() == '/' && v.find('/', 1) != std::string_view::npos) return false;  // a path
   }
   return true;
+}
+
+// The value of a match of AIRLOCK_NAME(…) AIRLOCK_ASSIGN AIRLOCK_VALUE, read off the match.
+// Every part is decided by the next byte: the name is the run of name characters (the keyword
+// is one), then an optional closing quote or bracket, blanks, the operator (':=' and '=>' before
+// '=' and ':', as the pattern orders them), blanks, then a quoted value (group 1 or 2) that ends
+// the match or an unquoted one (group 3) that is the rest of it.
+bool locateAssignedValue(std::string_view m, std::string_view& value) {
+  std::size_t i = 0;
+  while (i < m.size() && isNameChar(m[i])) ++i;
+  if (i < m.size() && (m[i] == '"' || m[i] == '\'' || m[i] == ']')) ++i;
+  auto blanks = [&] {
+    while (i < m.size() && (m[i] == ' ' || m[i] == '\t')) ++i;
+  };
+  blanks();
+  const std::string_view op = m.substr(i, 2);
+  if (op == ":=" || op == "=>") {
+    i += 2;
+  } else if (i < m.size() && (m[i] == '=' || m[i] == ':')) {
+    ++i;
+  } else {
+    return false;
+  }
+  blanks();
+  if (i >= m.size()) return false;
+  const char q = m[i];
+  if (q == '"' || q == '\'') {
+    if (m.size() - i < 3 || m.back() != q) return false;
+    value = m.substr(i + 1, m.size() - i - 2);
+    return value.find_first_of(q == '"' ? std::string_view("\"\r\n") : std::string_view("'\r\n")) ==
+           std::string_view::npos;
+  }
+  value = m.substr(i);
+  // [^\s"'`,;)\]}>=][^\s"'`,;)\]}>]* (RE2's \s is [\t\n\f\r ])
+  constexpr std::string_view kNotFirst = " \t\r\n\f\"'`,;)]}>=";
+  constexpr std::string_view kNotIn = " \t\r\n\f\"'`,;)]}>";
+  return kNotFirst.find(value.front()) == std::string_view::npos &&
+         value.find_first_of(kNotIn) == std::string_view::npos;
 }
 
 std::optional<Verdict> validatePasswordAssignment(const Candidate& c) {
@@ -1399,7 +1437,8 @@ constexpr Detector kSecrets[] = {
      .back = 100,
      .ahead = 160,
      .validate = validatePasswordAssignment,
-     .placeholder = "PASSWORD"},
+     .placeholder = "PASSWORD",
+     .locate = locateAssignedValue},
     {.id = "generic_secret_assignment",
      .category = kCred,
      .description = "Random-looking value assigned to a secret/token/api_key name",
@@ -1411,7 +1450,8 @@ constexpr Detector kSecrets[] = {
      .back = 100,
      .ahead = 300,
      .validate = validateSecretAssignment,
-     .placeholder = "SECRET"},
+     .placeholder = "SECRET",
+     .locate = locateAssignedValue},
     {.id = "high_entropy_near_keyword",
      .category = kCred,
      .description = "High-entropy token shortly after a word such as secret, token, key",

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unistd.h>
 
+#include <cctype>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +67,12 @@ struct Compiled {
   std::unique_ptr<std::once_flag> once = std::make_unique<std::once_flag>();
   mutable std::unique_ptr<RE2> re;
   mutable int groups = 0;
+  // The value is always the whole match (the pattern is one group between \b's): no group
+  // needs to be found.
+  mutable bool wholeGroup = false;
+  // Bytes every match starts with (patternLead): a match is only tried where they are, and
+  // from there anchored, which saves RE2 the backward pass that finds where a match starts.
+  mutable std::string lead;
 
   const RE2& regex() const {
     std::call_once(*once, [this] {
@@ -74,6 +81,8 @@ struct Compiled {
       o.set_log_errors(false);
       re = std::make_unique<RE2>(re2::StringPiece(detector->pattern.data(), detector->pattern.size()), o);
       groups = re->ok() ? re->NumberOfCapturingGroups() : 0;
+      wholeGroup = groupIsWholeMatch(detector->pattern);
+      lead = patternLead(detector->pattern);
     });
     return *re;
   }
@@ -87,6 +96,137 @@ struct Hit {
 };
 
 }  // namespace
+
+bool groupIsWholeMatch(std::string_view pattern) {
+  // Optional \b, one capturing group, optional \b: the group spans the whole match whenever
+  // the pattern matches. Anything the walk below does not fully understand answers false.
+  std::string_view p = pattern;
+  if (p.starts_with("\\b")) p.remove_prefix(2);
+  if (p.size() < 2 || p[0] != '(' || p[1] == '?') return false;
+  if (p.find("\\Q") != std::string_view::npos) return false;
+  int depth = 0;
+  std::size_t i = 0;
+  for (; i < p.size(); ++i) {
+    const char ch = p[i];
+    if (ch == '\\') {
+      ++i;  // the escaped byte
+    } else if (ch == '[') {
+      // A class: ']' right after '[' or '[^' is a member, not the end.
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      for (; j < p.size() && p[j] != ']'; ++j)
+        if (p[j] == '\\') ++j;
+      if (j >= p.size()) return false;
+      i = j;
+    } else if (ch == '(') {
+      ++depth;
+    } else if (ch == ')') {
+      if (--depth == 0) break;
+    }
+  }
+  if (i >= p.size()) return false;
+  const std::string_view rest = p.substr(i + 1);
+  return rest.empty() || rest == "\\b";
+}
+
+namespace {
+
+// The end of the group or class that starts at p[i] ('(' or '['), or npos.
+std::size_t closing(std::string_view p, std::size_t i) {
+  if (p[i] == '[') {
+    std::size_t j = i + 1;
+    if (j < p.size() && p[j] == '^') ++j;
+    if (j < p.size() && p[j] == ']') ++j;
+    for (; j < p.size() && p[j] != ']'; ++j)
+      if (p[j] == '\\') ++j;
+    return j < p.size() ? j : std::string_view::npos;
+  }
+  int depth = 0;
+  for (std::size_t j = i; j < p.size(); ++j) {
+    if (p[j] == '\\') {
+      ++j;
+    } else if (p[j] == '[') {
+      j = closing(p, j);
+      if (j == std::string_view::npos) return j;
+    } else if (p[j] == '(') {
+      ++depth;
+    } else if (p[j] == ')' && --depth == 0) {
+      return j;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The alternatives of `p` at its top level (one when there is no '|'); empty on a syntax the
+// walk does not follow.
+std::vector<std::string_view> alternatives(std::string_view p) {
+  std::vector<std::string_view> out;
+  std::size_t from = 0;
+  for (std::size_t j = 0; j < p.size(); ++j) {
+    if (p[j] == '\\') {
+      ++j;
+    } else if (p[j] == '(' || p[j] == '[') {
+      j = closing(p, j);
+      if (j == std::string_view::npos) return {};
+    } else if (p[j] == '|') {
+      out.push_back(p.substr(from, j - from));
+      from = j + 1;
+    }
+  }
+  out.push_back(p.substr(from));
+  return out;
+}
+
+// The literal bytes every match of one alternative starts with.
+std::string alternativeLead(std::string_view a) {
+  if (a.starts_with("\\b")) a.remove_prefix(2);
+  if (a.starts_with("(") && !a.starts_with("(?")) {
+    // A capture group first: its content leads, when it has no alternation of its own.
+    const std::size_t e = closing(a, 0);
+    if (e == std::string_view::npos) return {};
+    a = a.substr(1, e - 1);
+    if (alternatives(a).size() != 1) return {};
+  }
+  std::string lead;
+  std::size_t i = 0;
+  while (i < a.size()) {
+    const char ch = a[i];
+    std::size_t next = i + 1;
+    char lit = ch;
+    if (ch == '\\') {
+      if (i + 1 >= a.size()) break;
+      const auto e = static_cast<unsigned char>(a[i + 1]);
+      if (std::isalnum(e) != 0) break;  // \d \b \x41 …: not a literal byte here
+      lit = a[i + 1];
+      next = i + 2;
+    } else if (std::string_view(".^$|?*+()[]{}").find(ch) != std::string_view::npos) {
+      break;
+    }
+    if (next < a.size() && std::string_view("?*+{").find(a[next]) != std::string_view::npos) break;
+    lead.push_back(lit);
+    i = next;
+  }
+  return lead;
+}
+
+}  // namespace
+
+std::string patternLead(std::string_view pattern) {
+  // A flag group without a colon changes the case of what follows it, across alternatives.
+  if (pattern.find("(?i)") != std::string_view::npos || pattern.find("\\Q") != std::string_view::npos)
+    return {};
+  const auto alts = alternatives(pattern);
+  if (alts.empty()) return {};
+  std::string lead = alternativeLead(alts.front());
+  for (std::size_t k = 1; k < alts.size() && !lead.empty(); ++k) {
+    const std::string other = alternativeLead(alts[k]);
+    std::size_t n = 0;
+    while (n < lead.size() && n < other.size() && lead[n] == other[n]) ++n;
+    lead.resize(n);
+  }
+  return lead;
+}
 
 bool findingLess(const Finding& a, const Finding& b) {
   if (a.start != b.start) return a.start < b.start;
@@ -198,21 +338,40 @@ struct Scanner::Impl {
     const RE2& re = c.regex();
     if (!re.ok()) return;  // every pattern is compiled by a unit test
     const int n = std::min(c.groups, kMaxGroups) + 1;
+    const std::string_view all(text.data(), text.size());
     while (pos <= endPos) {
       // The span first, with RE2's DFAs only (no submatches: several times faster, and most
       // windows hold no match at all); the groups then from one anchored match of that span.
       // `text` stays the context, so \b and $ at the span's edges see the real neighbours.
-      if (!re.Match(text, pos, endPos, RE2::UNANCHORED, groups, 1)) return;
+      if (!c.lead.empty()) {
+        // The leftmost match starts at the first place the lead is where one starts at all.
+        const std::size_t at = all.substr(0, endPos).find(c.lead, pos);
+        if (at == std::string_view::npos || at >= toRel) return;
+        if (!re.Match(text, at, endPos, RE2::ANCHOR_START, groups, 1)) {
+          pos = at + 1;
+          continue;
+        }
+      } else if (!re.Match(text, pos, endPos, RE2::UNANCHORED, groups, 1)) {
+        return;
+      }
       const std::size_t mStart = static_cast<std::size_t>(groups[0].data() - text.data());
       const std::size_t mEnd = mStart + groups[0].size();
       if (mStart >= toRel) return;  // later matches cannot cover the trigger end
       if (mEnd >= toRel) {
-        if (n > 1 && !re.Match(text, mStart, mEnd, RE2::ANCHOR_BOTH, groups, n)) return;
         re2::StringPiece value = groups[0];
-        for (int g = 1; g < n; ++g) {
-          if (groups[g].data() != nullptr) {
-            value = groups[g];
-            break;
+        std::string_view located;
+        if (n == 1 || c.wholeGroup) {
+          // the value is the match
+        } else if (c.detector->locate != nullptr &&
+                   c.detector->locate(std::string_view(groups[0].data(), groups[0].size()), located)) {
+          value = re2::StringPiece(located.data(), located.size());
+        } else {
+          if (!re.Match(text, mStart, mEnd, RE2::ANCHOR_BOTH, groups, n)) return;
+          for (int g = 1; g < n; ++g) {
+            if (groups[g].data() != nullptr) {
+              value = groups[g];
+              break;
+            }
           }
         }
         const std::size_t vStart = static_cast<std::size_t>(value.data() - text.data());

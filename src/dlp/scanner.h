@@ -36,6 +36,15 @@ struct Finding {
 // Canonical order: by start, then end, then detector.
 bool findingLess(const Finding& a, const Finding& b);
 
+// True when `pattern` (RE2 syntax) is one capturing group with at most a \b on either side,
+// so that its value is always the whole match (the scanner then skips RE2's submatch pass).
+bool groupIsWholeMatch(std::string_view pattern);
+
+// The literal bytes every match of `pattern` (RE2 syntax) starts with, read off its text: the
+// common start of its top-level alternatives, past a leading \b and into a leading capture
+// group. Empty when there are none or the pattern uses syntax the reading does not follow.
+std::string patternLead(std::string_view pattern);
+
 struct ScanOptions {
   std::vector<std::string> only;     // detector ids to keep (empty = all)
   std::vector<std::string> exclude;  // detector ids to drop

@@ -216,6 +216,134 @@ TEST(Scanner, HyperscanPathAgreesWithRe2Reference) {
   EXPECT_GT(a.size(), 100u);
 }
 
+// The two readings of a pattern's text that let the scanner skip RE2 work: a whole-match group
+// (no submatch pass) and a literal lead (anchored matches only where it occurs).
+TEST(ScannerPatternReading, GroupIsWholeMatchOnlyForOneGroupBetweenWordBoundaries) {
+  struct Case {
+    const char* pattern;
+    bool whole;
+  };
+  const Case cases[] = {
+      {R"(\b(\d{3}-\d{2}-\d{4})\b)", true},
+      {R"((\+[1-9]\d{0,2})\b)", true},
+      {R"((a|b))", true},
+      {R"(\b([)\]]+)\b)", true},           // ')' and ']' inside a class do not close anything
+      {R"(\b([^]a]+)\b)", true},
+      {R"((\)x))", true},                    // an escaped ')' does not close the group
+      {R"(\b(hf_[A-Za-z]{34})(?:[^A-Za-z0-9]|$))", false},  // trailing context outside the group
+      {R"((a)|b)", false},
+      {R"((a)(b))", false},
+      {R"((?:a))", false},
+      {R"((?i)(a))", false},
+      {R"(x(a))", false},
+      {R"((a)\b\b)", false},
+      {R"((a)\B)", false},
+      {R"((a)", false},
+      {R"(\Q(a)\E)", false},
+      {"", false},
+  };
+  for (const auto& c : cases) EXPECT_EQ(groupIsWholeMatch(c.pattern), c.whole) << c.pattern;
+}
+
+TEST(ScannerPatternReading, PatternLeadIsWhatEveryMatchStartsWith) {
+  struct Case {
+    const char* pattern;
+    const char* lead;
+  };
+  const Case cases[] = {
+      {R"(\beyJ[A-Za-z0-9_\-]{5,600}\.)", "eyJ"},
+      {R"(\b(ghp_[A-Za-z0-9]{36})(?:[^A-Za-z0-9]|$))", "ghp_"},
+      {R"(\bsk-(?:proj|admin)-x|\bsk-[A-Z]{20})", "sk-"},       // common start of both
+      {R"(https://hooks\.slack\.com/x)", "https://hooks.slack.com/x"},
+      {R"(-----BEGIN (?:RSA |EC )?PRIVATE KEY-----)", "-----BEGIN "},
+      {R"(ab?c)", "a"},                // a quantifier takes its byte back
+      {R"(ab*c)", "a"},
+      {R"(ab{2}c)", "a"},
+      {R"(abc+)", "ab"},
+      {R"(\$x)", "$x"},
+      {R"(a\dx)", "a"},
+      {R"(key-x|(?i:mailgun))", ""},   // one alternative has no lead
+      {R"((?i)abc)", ""},
+      {R"(x(?i)abc)", ""},             // a flag group may reach other alternatives: none
+      {R"((?i:abc))", ""},
+      {R"(\b(\d{13}|\d{4}-))", ""},   // alternation inside the leading group
+      {R"([ab]c)", ""},
+      {R"(.abc)", ""},
+      {R"(\Qabc\E)", ""},
+      {R"(ab|ac)", "a"},
+      {R"(ab|cd)", ""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(patternLead(c.pattern), c.lead) << c.pattern;
+}
+
+// Every reference match of every detector starts with its lead, and a whole-match group's value
+// is the match, on the mixed corpus.
+TEST(ScannerPatternReading, ReadingsHoldOnEveryDetectorsMatches) {
+  const std::string text = mixedCorpus(5, 3000);
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  int checked = 0;
+  for (const Detector& d : allDetectors()) {
+    const std::string lead = patternLead(d.pattern);
+    const bool whole = groupIsWholeMatch(d.pattern);
+    if (lead.empty() && !whole) continue;
+    RE2 re(re2::StringPiece(d.pattern.data(), d.pattern.size()), o);
+    ASSERT_TRUE(re.ok()) << d.id;
+    re2::StringPiece g[2];
+    const int n = re.NumberOfCapturingGroups() >= 1 ? 2 : 1;
+    std::size_t pos = 0;
+    while (pos <= text.size() && re.Match(text, pos, text.size(), RE2::UNANCHORED, g, n)) {
+      const std::string_view m(g[0].data(), g[0].size());
+      EXPECT_TRUE(m.starts_with(lead)) << d.id << ": " << m;
+      if (whole) EXPECT_EQ(std::string_view(g[1].data(), g[1].size()), m) << d.id;
+      ++checked;
+      const std::size_t end = static_cast<std::size_t>(g[0].data() - text.data()) + g[0].size();
+      pos = m.empty() ? end + 1 : end;
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
+// The assignment detectors read their value off the match by hand; on random assignments made
+// of the bytes that decide the parse, the value is RE2's first group whenever the locator answers.
+TEST(ScannerLocator, AssignedValueAgreesWithRe2Groups) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  const char* kPieces[] = {"secret", "password", "pwd", "token", "api_key", "Api-Key", "x", "9",
+                           "_", "-", ".", "\"", "'", "]", "`", " ", "\t", "  ", "\n", "\r",
+                           ":", "=", ":=", "=>", ">", ",", ";", ")", "}", "s3cr3tV4lue", "\f",
+                           "\v", "$", "(", "[", "/"};
+  std::mt19937 rng(7);
+  int located = 0;
+  for (std::string_view id : {"generic_secret_assignment", "generic_password_assignment"}) {
+    const Detector* d = findDetector(id);
+    ASSERT_NE(d, nullptr);
+    ASSERT_NE(d->locate, nullptr) << id;
+    RE2 re(re2::StringPiece(d->pattern.data(), d->pattern.size()), o);
+    ASSERT_TRUE(re.ok());
+    const int n = std::min(re.NumberOfCapturingGroups(), 8) + 1;
+    for (int round = 0; round < 40000; ++round) {
+      std::string s;
+      const int parts = 2 + static_cast<int>(rng() % 10);
+      for (int k = 0; k < parts; ++k) s += kPieces[rng() % std::size(kPieces)];
+      re2::StringPiece g[9];
+      if (!re.Match(s, 0, s.size(), RE2::UNANCHORED, g, n)) continue;
+      std::string_view want(g[0].data(), g[0].size());
+      for (int k = 1; k < n; ++k)
+        if (g[k].data() != nullptr) {
+          want = std::string_view(g[k].data(), g[k].size());
+          break;
+        }
+      std::string_view got;
+      if (!d->locate(std::string_view(g[0].data(), g[0].size()), got)) continue;
+      ++located;
+      EXPECT_EQ(got, want) << id << " in [" << s << "]";
+      EXPECT_EQ(got.data(), want.data()) << id << " in [" << s << "]";
+    }
+  }
+  EXPECT_GT(located, 1000);
+}
+
 TEST(Scanner, HostileInputStaysBounded) {
   auto scanner = scannerOrDie();
   ASSERT_TRUE(scanner);
