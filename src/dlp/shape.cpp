@@ -1,5 +1,6 @@
 #include "dlp/shape.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -190,7 +191,10 @@ struct Masks {
   std::uint64_t space = 0;
   std::uint64_t colon = 0, dash = 0, dot = 0, hex = 0;
 };
-enum : unsigned { kNeedDigit = 1, kNeedColon = 2, kNeedMac = 4 };
+// digit, colon, dash and dot are always computed: in ordinary text most blocks hold no digit
+// and no dash or dot, and then nothing else is needed (the scan asks a second time for the
+// classes the block's events need).
+enum : unsigned { kNeedDigit = 1, kNeedMac = 4 };
 
 Masks masksScalar(const unsigned char* p, unsigned need) {
   (void)need;
@@ -217,7 +221,8 @@ Masks masksScalar(const unsigned char* p, unsigned need) {
 
 #if defined(__x86_64__)
 // With AVX-512BW a class is one or two compares straight into a 64-bit mask.
-__attribute__((target("avx512f,avx512bw"))) Masks masksAvx512(const unsigned char* p, unsigned need) {
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline Masks masksAvx512(const unsigned char* p,
+                                                                                    unsigned need) {
   Masks m;
   const __m512i x = _mm512_loadu_si512(p);
   auto eq = [&](char c) __attribute__((target("avx512f,avx512bw"))) {
@@ -228,23 +233,23 @@ __attribute__((target("avx512f,avx512bw"))) Masks masksAvx512(const unsigned cha
         _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(lo)), _mm512_set1_epi8(n)));
   };
   m.digit = range(x, '0', 10);
+  m.colon = eq(':');
+  m.dash = eq('-');
+  m.dot = eq('.');
   if (need & kNeedDigit) {
     const __m512i lower = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     m.letter = range(lower, 'a', 26);
     m.word = m.letter | m.digit | eq('_');
     m.space = eq(' ');
-    m.sep = m.space | eq('.') | eq('-');
+    m.sep = m.space | m.dot | m.dash;
     m.plus = eq('+');
     m.one3 = eq('1') | eq('3');
     m.atod = range(x, 'A', 4);
     m.base58 = (m.letter | m.digit) & ~(eq('0') | eq('I') | eq('O') | eq('l'));
   }
-  if (need & (kNeedColon | kNeedMac)) m.colon = eq(':');
   if (need & kNeedMac) {
     const __m512i lower = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     m.hex = m.digit | range(lower, 'a', 6);
-    m.dash = eq('-');
-    m.dot = eq('.');
   }
   return m;
 }
@@ -254,7 +259,7 @@ __attribute__((target("avx512f,avx512bw"))) Masks masksAvx512(const unsigned cha
 std::uint64_t bits16(__m128i v) { return static_cast<std::uint16_t>(_mm_movemask_epi8(v)); }
 
 // SSE2, in every x86-64: sixteen bytes at a time.
-Masks masksSse2(const unsigned char* p, unsigned need) {
+[[gnu::always_inline]] inline Masks masksSse2(const unsigned char* p, unsigned need) {
   Masks m;
   auto in = [](__m128i x, char lo, char hi) {
     return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
@@ -267,6 +272,9 @@ Masks masksSse2(const unsigned char* p, unsigned need) {
     const __m128i d = in(x, '0', '9');
     const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
     m.digit |= bits16(d) << sh;
+    m.colon |= bits16(eq(x, ':')) << sh;
+    m.dash |= bits16(eq(x, '-')) << sh;
+    m.dot |= bits16(eq(x, '.')) << sh;
     if (need & kNeedDigit) {
       const __m128i let = in(lower, 'a', 'z');
       const __m128i sp = eq(x, ' ');
@@ -280,50 +288,152 @@ Masks masksSse2(const unsigned char* p, unsigned need) {
       const __m128i notB58 = _mm_or_si128(_mm_or_si128(eq(x, '0'), eq(x, 'I')), _mm_or_si128(eq(x, 'O'), eq(x, 'l')));
       m.base58 |= bits16(_mm_andnot_si128(notB58, _mm_or_si128(let, d))) << sh;
     }
-    if (need & (kNeedColon | kNeedMac)) m.colon |= bits16(eq(x, ':')) << sh;
-    if (need & kNeedMac) {
-      m.hex |= bits16(_mm_or_si128(d, in(lower, 'a', 'f'))) << sh;
-      m.dash |= bits16(eq(x, '-')) << sh;
-      m.dot |= bits16(eq(x, '.')) << sh;
-    }
+    if (need & kNeedMac) m.hex |= bits16(_mm_or_si128(d, in(lower, 'a', 'f'))) << sh;
   }
   return m;
 }
 #endif
 
-using MaskFn = Masks (*)(const unsigned char*, unsigned);
+// Bits of x moved to the places n bytes later / earlier; `edge` fills the bits that came from
+// outside the block (1 = unknown, so the filter stays a superset).
+[[gnu::always_inline]] inline std::uint64_t fromBefore(std::uint64_t x, int n) {
+  return (x << n) | ((1ull << n) - 1);
+}
+[[gnu::always_inline]] inline std::uint64_t fromAfter(std::uint64_t x, int n) {
+  return (x >> n) | ~(~0ull >> n);
+}
+
+constexpr std::uint32_t kDigitShapes = bit(Shape::kCard) | bit(Shape::kSsn) | bit(Shape::kPhoneNanp) |
+                                       bit(Shape::kIPv4) | bit(Shape::kIban) | bit(Shape::kNino) |
+                                       bit(Shape::kBase58);
+// What a scan looks for (a shape's events are only computed when it is wanted).
+enum : unsigned { kWantDigits = 1, kWantColons = 2, kWantMac = 4 };
+
+// The classes a block's events need beyond digit, colon, dash and dot.
+[[gnu::always_inline]] inline unsigned classesNeeded(const Masks& m, unsigned want) {
+  return ((want & kWantDigits) != 0 && m.digit != 0 ? kNeedDigit : 0u) |
+         ((want & kWantMac) != 0 && (m.dash | m.dot) != 0 ? kNeedMac : 0u);
+}
+
+// Candidate events of one block, filtered on its masks (supersets at the block's edges); each
+// is checked byte by byte where it fires. Plain bit arithmetic, inlined into each byte-class
+// implementation below.
+[[gnu::always_inline]] inline std::uint64_t blockEvents(const Masks& m, unsigned want, unsigned need) {
+  std::uint64_t ev = 0;
+  if ((need & kNeedDigit) != 0) {
+    // Runs of digits worth a look: those whose start follows "digit separator" (the later
+    // groups of cards, phones, SSNs, IPv4), a word's first two letters (IBAN), '+' (+1 phones), or is a 1 or 3
+    // at a word start with 26 Base58 characters (wallets); runs of 13 or more (cards); runs
+    // followed by A-D or " A-D" (NINO); and runs that touch the block's edges (not seen whole).
+    // Adding the marked starts to the digit mask carries a bit to just past each marked run.
+    const std::uint64_t d = m.digit;
+    const std::uint64_t starts = d & ~(d << 1);  // bit 0: a run that may have begun earlier
+    std::uint64_t b2 = m.base58 & (m.base58 >> 1), b4 = b2 & (b2 >> 2), b8 = b4 & (b4 >> 4);
+    const std::uint64_t b26 = (b8 & (b8 >> 8) & (b8 >> 16) & (b2 >> 24)) | ~(~0ull >> 26);
+    const std::uint64_t d2 = d & (d >> 1), d4 = d2 & (d2 >> 2), d8 = d4 & (d4 >> 4);
+    const std::uint64_t d13 = d8 & (d4 >> 8) & (d >> 12);
+    const std::uint64_t marked =
+        (starts & ((fromBefore(m.sep, 1) & fromBefore(d, 2)) |
+                   (fromBefore(m.letter, 1) & fromBefore(m.letter, 2) & ~(m.word << 3)) |
+                   (fromBefore(m.plus, 1) & ~1ull) | (m.one3 & ~fromBefore(m.word, 1) & b26))) |
+        d13 | (d & 1);
+    const std::uint64_t ends = d & ~(d >> 1);  // last digit of each run; bit 63 always
+    const std::uint64_t pastMarked = (d + marked) & ~d;
+    const std::uint64_t nino = fromAfter(m.atod, 1) | (fromAfter(m.space, 1) & fromAfter(m.atod, 2));
+    ev |= ends & ((pastMarked >> 1) | nino | (1ull << 63));
+  }
+  if ((want & kWantColons) != 0 && m.colon != 0) {
+    // A colon with another within five bytes before it, which has one too (h:h:h:).
+    auto near5 = [](std::uint64_t x) {
+      return fromBefore(x, 1) | fromBefore(x, 2) | fromBefore(x, 3) | fromBefore(x, 4) | fromBefore(x, 5);
+    };
+    ev |= m.colon & near5(m.colon & near5(m.colon));
+  }
+  if ((need & kNeedMac) != 0) {
+    // hh-hh-hh- starts at a dash with dashes 3 and 6 bytes on; hhhh.hhhh. at a dot with one 5 on.
+    ev |= m.dash & fromAfter(m.dash, 3) & fromAfter(m.dash, 6) & fromBefore(m.hex, 1);
+    ev |= m.dot & fromAfter(m.dot, 5) & fromBefore(m.hex, 1) & fromAfter(m.hex, 1);
+  }
+  return ev;
+}
+
+// The events of `blocks` whole 64-byte blocks from p, one word each. One per byte-class
+// implementation, so that its masks stay in registers. The loop is written out in each: a
+// template taking the masks function cannot inline an AVX-512 one into a function compiled
+// for the baseline (GCC: "target specific option mismatch").
+using EventsFn = void (*)(const unsigned char* p, std::size_t blocks, unsigned want, std::uint64_t* ev);
+
+void eventsScalar(const unsigned char* p, std::size_t blocks, unsigned want, std::uint64_t* ev) {
+  for (std::size_t k = 0; k < blocks; ++k, p += 64) {
+    const Masks m = masksScalar(p, kNeedDigit | kNeedMac);
+    ev[k] = blockEvents(m, want, classesNeeded(m, want));
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw"))) void eventsAvx512(const unsigned char* p, std::size_t blocks,
+                                                              unsigned want, std::uint64_t* ev) {
+  for (std::size_t k = 0; k < blocks; ++k, p += 64) {
+    Masks m = masksAvx512(p, 0);
+    const unsigned need = classesNeeded(m, want);
+    if (need != 0) m = masksAvx512(p, need);
+    ev[k] = blockEvents(m, want, need);
+  }
+}
+#endif
+
+#if defined(__SSE2__)
+void eventsSse2(const unsigned char* p, std::size_t blocks, unsigned want, std::uint64_t* ev) {
+  for (std::size_t k = 0; k < blocks; ++k, p += 64) {
+    Masks m = masksSse2(p, 0);
+    const unsigned need = classesNeeded(m, want);
+    if (need != 0) m = masksSse2(p, need);
+    ev[k] = blockEvents(m, want, need);
+  }
+}
+#endif
+
 struct MaskImpl {
   std::string_view name;
-  MaskFn fn;
+  EventsFn fn;
   bool (*supported)();
 };
 constexpr MaskImpl kMaskImpls[] = {
 #if defined(__x86_64__)
-    {"avx512bw", masksAvx512, [] { return __builtin_cpu_supports("avx512bw") != 0; }},
+    {"avx512bw", eventsAvx512, [] { return __builtin_cpu_supports("avx512bw") != 0; }},
 #endif
 #if defined(__SSE2__)
-    {"sse2", masksSse2, [] { return true; }},
+    {"sse2", eventsSse2, [] { return true; }},
 #endif
-    {"scalar", masksScalar, [] { return true; }},
+    {"scalar", eventsScalar, [] { return true; }},
 };
-MaskFn pickMasks() {
+EventsFn pickEvents() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
 #endif
   for (const auto& m : kMaskImpls)
     if (m.supported()) return m.fn;
-  return masksScalar;
+  return eventsScalar;
 }
-MaskFn blockMasks = pickMasks();
+EventsFn blockEventsOf = pickEvents();
 
-// Bits of x moved to the places n bytes later / earlier; `edge` fills the bits that came from
-// outside the block (1 = unknown, so the filter stays a superset).
-std::uint64_t fromBefore(std::uint64_t x, int n) { return (x << n) | ((1ull << n) - 1); }
-std::uint64_t fromAfter(std::uint64_t x, int n) { return (x >> n) | ~(~0ull >> n); }
-
-constexpr std::uint32_t kDigitShapes = bit(Shape::kCard) | bit(Shape::kSsn) | bit(Shape::kPhoneNanp) |
-                                       bit(Shape::kIPv4) | bit(Shape::kIban) | bit(Shape::kNino) |
-                                       bit(Shape::kBase58);
+// The byte-by-byte checks at each event of a block starting at `blk`.
+void atEvents(const Body& b, std::uint64_t blk, std::uint64_t ev, const Emitter& emit) {
+  while (ev != 0) {
+    const std::uint64_t i = blk + static_cast<std::uint64_t>(__builtin_ctzll(ev));
+    ev &= ev - 1;
+    const int c = b.at(i);
+    if (digit(c)) {
+      if (!digit(b.at(i + 1))) atRunEnd(b, i + 1, emit);
+    } else if (c == ':') {
+      atColon(b, i, emit);
+    } else if (c == '-') {
+      atDash(b, i, emit);
+    } else if (c == '.') {
+      atDot(b, i, emit);
+    }
+  }
+}
 
 }  // namespace
 
@@ -331,76 +441,32 @@ void scanShapes(std::string_view bytes, std::uint64_t base, std::uint64_t from, 
                 bool eof, std::uint32_t wanted, std::vector<ShapeHit>& out) {
   const Body b{reinterpret_cast<const unsigned char*>(bytes.data()), base, base + bytes.size()};
   const Emitter emit{out, wanted};
-  const bool digits = (wanted & kDigitShapes) != 0;
-  const bool colons = (wanted & (bit(Shape::kIPv6) | bit(Shape::kMac))) != 0;
-  const bool mac = (wanted & bit(Shape::kMac)) != 0;
-  if (from < base || to > b.end || from >= to || (!digits && !colons)) return;
+  const unsigned want = ((wanted & kDigitShapes) != 0 ? kWantDigits : 0u) |
+                        ((wanted & (bit(Shape::kIPv6) | bit(Shape::kMac))) != 0 ? kWantColons : 0u) |
+                        ((wanted & bit(Shape::kMac)) != 0 ? kWantMac : 0u);
+  if (from < base || to > b.end || from >= to || (want & (kWantDigits | kWantColons)) == 0) return;
   (void)eof;  // past the end of the body every read is -1: the same as a non-matching byte
-  const unsigned need = (digits ? kNeedDigit : 0u) | (colons ? kNeedColon : 0u) | (mac ? kNeedMac : 0u);
-  alignas(64) unsigned char tail[64];
-  for (std::uint64_t blk = from; blk < to; blk += 64) {
-    const std::uint64_t n = to - blk < 64 ? to - blk : 64;  // offsets examined in this block
-    const std::uint64_t have = b.end - blk < 64 ? b.end - blk : 64;  // bytes present from blk
-    const unsigned char* p = b.p + (blk - base);
-    if (have < 64) {
-      // The body ends inside the block: what follows reads as NUL, as past the end.
+  // Whole blocks (all 64 bytes present) in batches; the body's last, partial block from a copy
+  // in which what follows reads as NUL, as past the end.
+  constexpr std::size_t kBatch = 64;
+  std::uint64_t ev[kBatch];
+  std::uint64_t blk = from;
+  while (blk < to) {
+    const std::uint64_t whole = b.end - blk >= 64 ? (b.end - blk) / 64 : 0;
+    const std::uint64_t wanted64 = (to - blk + 63) / 64;  // blocks that hold offsets to examine
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>({whole, wanted64, std::uint64_t{kBatch}}));
+    if (n > 0) {
+      blockEventsOf(b.p + (blk - base), n, want, ev);
+    } else {
+      alignas(64) unsigned char tail[64];
       std::memset(tail, 0, sizeof tail);
-      std::memcpy(tail, p, have);
-      p = tail;
+      std::memcpy(tail, b.p + (blk - base), b.end - blk);
+      blockEventsOf(tail, 1, want, ev);
     }
-    const Masks m = blockMasks(p, need);
-    const std::uint64_t live = n == 64 ? ~0ull : (1ull << n) - 1;
-    // Candidate events, filtered on the masks (supersets at the block's edges); each is checked
-    // byte by byte where it fires.
-    std::uint64_t ev = 0;
-    if (digits) {
-      // Runs of digits worth a look: those whose start follows "digit separator" (the later
-      // groups of cards, phones, SSNs, IPv4), a word's first two letters (IBAN), '+' (+1 phones), or is a 1 or 3
-      // at a word start with 26 Base58 characters (wallets); runs of 13 or more (cards); runs
-      // followed by A-D or " A-D" (NINO); and runs that touch the block's edges (not seen whole).
-      // Adding the marked starts to the digit mask carries a bit to just past each marked run.
-      const std::uint64_t d = m.digit;
-      const std::uint64_t starts = d & ~(d << 1);  // bit 0: a run that may have begun earlier
-      std::uint64_t b2 = m.base58 & (m.base58 >> 1), b4 = b2 & (b2 >> 2), b8 = b4 & (b4 >> 4);
-      const std::uint64_t b26 = (b8 & (b8 >> 8) & (b8 >> 16) & (b2 >> 24)) | ~(~0ull >> 26);
-      const std::uint64_t d2 = d & (d >> 1), d4 = d2 & (d2 >> 2), d8 = d4 & (d4 >> 4);
-      const std::uint64_t d13 = d8 & (d4 >> 8) & (d >> 12);
-      const std::uint64_t marked =
-          (starts & ((fromBefore(m.sep, 1) & fromBefore(d, 2)) |
-                     (fromBefore(m.letter, 1) & fromBefore(m.letter, 2) & ~(m.word << 3)) |
-                     (fromBefore(m.plus, 1) & ~1ull) | (m.one3 & ~fromBefore(m.word, 1) & b26))) |
-          d13 | (d & 1);
-      const std::uint64_t ends = d & ~(d >> 1);  // last digit of each run; bit 63 always
-      const std::uint64_t pastMarked = (d + marked) & ~d;
-      const std::uint64_t nino = fromAfter(m.atod, 1) | (fromAfter(m.space, 1) & fromAfter(m.atod, 2));
-      ev |= ends & ((pastMarked >> 1) | nino | (1ull << 63));
-    }
-    if (colons) {
-      // A colon with another within five bytes before it, which has one too (h:h:h:).
-      auto near5 = [](std::uint64_t x) {
-        return fromBefore(x, 1) | fromBefore(x, 2) | fromBefore(x, 3) | fromBefore(x, 4) | fromBefore(x, 5);
-      };
-      ev |= m.colon & near5(m.colon & near5(m.colon));
-    }
-    if (mac) {
-      // hh-hh-hh- starts at a dash with dashes 3 and 6 bytes on; hhhh.hhhh. at a dot with one 5 on.
-      ev |= m.dash & fromAfter(m.dash, 3) & fromAfter(m.dash, 6) & fromBefore(m.hex, 1);
-      ev |= m.dot & fromAfter(m.dot, 5) & fromBefore(m.hex, 1) & fromAfter(m.hex, 1);
-    }
-    ev &= live;
-    while (ev != 0) {
-      const std::uint64_t i = blk + static_cast<std::uint64_t>(__builtin_ctzll(ev));
-      ev &= ev - 1;
-      const int c = b.at(i);
-      if (digit(c)) {
-        if (!digit(b.at(i + 1))) atRunEnd(b, i + 1, emit);
-      } else if (c == ':') {
-        atColon(b, i, emit);
-      } else if (c == '-') {
-        atDash(b, i, emit);
-      } else if (c == '.') {
-        atDot(b, i, emit);
-      }
+    for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k, blk += 64) {
+      const std::uint64_t left = to - blk;  // offsets examined in this block
+      const std::uint64_t live = left >= 64 ? ~0ull : (1ull << left) - 1;
+      if ((ev[k] & live) != 0) atEvents(b, blk, ev[k] & live, emit);
     }
   }
 }
@@ -408,7 +474,7 @@ void scanShapes(std::string_view bytes, std::uint64_t base, std::uint64_t from, 
 bool useShapeMasks(std::string_view name) {
   for (const auto& m : kMaskImpls)
     if (m.name == name && m.supported()) {
-      blockMasks = m.fn;
+      blockEventsOf = m.fn;
       return true;
     }
   return false;
