@@ -166,6 +166,7 @@ bool containsAny(std::string_view s, std::initializer_list<std::string_view> wor
 // (password_hash, token_type, secret_name, ...). Checked on the part of the name after the
 // keyword.
 bool metadataSuffix(std::string_view suffix) {
+  if (suffix.size() < 2) return false;  // most names end with their keyword; no word is shorter
   return containsAny(suffix, {"hash", "file", "path", "len", "min", "max", "policy", "field",
                               "input", "label", "prompt", "hint", "regex", "pattern", "strength",
                               "expir", "reset", "rule", "type", "enabled", "required", "url",
@@ -493,10 +494,10 @@ std::optional<Verdict> validateBasicAuthUrl(const Candidate& c) {
 
 // Shared checks of `name = value` detectors. `keywords` locate the secret word in the name so
 // that what follows it (password_hash, token_type) can be judged.
-bool assignmentValueOk(const Candidate& c, std::initializer_list<std::string_view> keywords,
-                       bool plural) {
+bool assignmentValueOk(const Candidate& c, std::string_view name,
+                       std::initializer_list<std::string_view> keywords, bool plural) {
   std::string_view v = c.value;
-  auto suffix = keywordSuffix(assignmentName(c), keywords, plural);
+  auto suffix = keywordSuffix(name, keywords, plural);
   if (!suffix || metadataSuffix(*suffix)) return false;
   if (placeholderValue(v) || typeWord(v)) return false;
   if (!quoted(c)) {
@@ -546,10 +547,23 @@ bool locateAssignedValue(std::string_view m, std::string_view& value) {
          value.find_first_of(kNotIn) == std::string_view::npos;
 }
 
+// The password of a match of scheme://user:password@host…: the user has no ':' and no part
+// after the password has an '@', so it runs from the first ':' after "://" to the last '@'.
+bool locateUrlPassword(std::string_view m, std::string_view& value) {
+  const std::size_t scheme = m.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::size_t colon = m.find(':', scheme + 3);
+  const std::size_t at = m.rfind('@');
+  if (colon == std::string_view::npos || at == std::string_view::npos || at <= colon + 1) return false;
+  value = m.substr(colon + 1, at - colon - 1);
+  // [^\s/"'<>?]+ (RE2's \s is [\t\n\f\r ])
+  return value.find_first_of(" \t\n\f\r/\"'<>?") == std::string_view::npos;
+}
+
 std::optional<Verdict> validatePasswordAssignment(const Candidate& c) {
   std::string_view v = c.value;
   if (v.size() < 6 || v.size() > 128) return std::nullopt;
-  if (!assignmentValueOk(c, {"passphrase", "password", "passwort", "passwd", "pass", "pwd"},
+  if (!assignmentValueOk(c, assignmentName(c), {"passphrase", "password", "passwort", "passwd", "pass", "pwd"},
                          false))
     return std::nullopt;
   double h = shannonEntropy(v);
@@ -562,10 +576,10 @@ std::optional<Verdict> validatePasswordAssignment(const Candidate& c) {
 std::optional<Verdict> validateSecretAssignment(const Candidate& c) {
   std::string_view v = c.value;
   if (v.size() < 12 || v.size() > 256) return std::nullopt;
-  std::string name = core::asciiLower(assignmentName(c));
-  if (containsAny(name, {"page", "next", "continuation", "cursor", "resume", "sync"}))
+  const std::string name = assignmentName(c);
+  if (containsAny(core::asciiLower(name), {"page", "next", "continuation", "cursor", "resume", "sync"}))
     return std::nullopt;
-  if (!assignmentValueOk(c,
+  if (!assignmentValueOk(c, name,
                          {"secret", "token", "api_key", "api-key", "apikey", "access_key",
                           "access-key", "accesskey", "private_key", "private-key", "privatekey",
                           "auth_key", "auth-key", "authkey", "credential"},
@@ -1414,7 +1428,8 @@ constexpr Detector kSecrets[] = {
      .back = 20,
      .ahead = 420,
      .validate = validateDbUrl,
-     .placeholder = "DB_PASSWORD"},
+     .placeholder = "DB_PASSWORD",
+     .locate = locateUrlPassword},
     {.id = "basic_auth_url",
      .category = kCred,
      .description = "Password in an http(s)/ftp URL's user-info",
@@ -1426,7 +1441,8 @@ constexpr Detector kSecrets[] = {
      .back = 10,
      .ahead = 420,
      .validate = validateBasicAuthUrl,
-     .placeholder = "URL_PASSWORD"},
+     .placeholder = "URL_PASSWORD",
+     .locate = locateUrlPassword},
     // ---------------------------------------------------------------- generic
     {.id = "generic_password_assignment",
      .category = kCred,

@@ -46,10 +46,14 @@ TEST(ShannonEntropy, IsTheDefinitionBitForBit) {
 int charClassesByDefinition(std::string_view s) {
   bool lo = false, up = false, dg = false, ot = false;
   for (char c : s) {
-    if (c >= 'a' && c <= 'z') lo = true;
-    else if (c >= 'A' && c <= 'Z') up = true;
-    else if (c >= '0' && c <= '9') dg = true;
-    else if (c > ' ' && c < 127) ot = true;
+    if (c >= 'a' && c <= 'z')
+      lo = true;
+    else if (c >= 'A' && c <= 'Z')
+      up = true;
+    else if (c >= '0' && c <= '9')
+      dg = true;
+    else if (c > ' ' && c < 127)
+      ot = true;
   }
   return lo + up + dg + ot;
 }
@@ -58,8 +62,8 @@ bool placeholderWordsByDefinition(std::string_view v) {
   std::string low(v);
   for (char& c : low) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   static constexpr std::string_view kWords[] = {
-      "changeme", "change_me", "password", "passw0rd", "secret",  "example", "placeholder",
-      "your_",    "your-",     "xxxx",     "****",     "....",    "null",    "none",
+      "changeme", "change_me", "password",  "passw0rd", "secret", "example", "placeholder",
+      "your_",    "your-",     "xxxx",      "****",     "....",   "null",    "none",
       "true",     "false",     "undefined", "redacted", "dummy",  "sample",  "todo"};
   for (auto w : kWords)
     if (low.find(w) != std::string::npos && low.size() < w.size() + 6) return true;
@@ -83,12 +87,13 @@ TEST(CharClasses, CountsLowerUpperDigitAndOtherPrintable) {
 TEST(LooksLikePlaceholder, WordRulesMatchTheirDefinition) {
   EXPECT_TRUE(looksLikePlaceholder("ChangeMe"));
   EXPECT_TRUE(looksLikePlaceholder("my-changeme-1"));
-  EXPECT_FALSE(looksLikePlaceholder("aZ9q-changeme-7Yt2pL0w"));  // too long for the word rule
+  EXPECT_FALSE(looksLikePlaceholder("aZ9q-changeme-7Yt2pL0w"));   // too long for the word rule
   EXPECT_TRUE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1tyXxXx"));  // xxxx in any case, any length
   EXPECT_TRUE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1ty****"));
   EXPECT_FALSE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1tyxx*x"));
-  const char* kPieces[] = {"change", "me", "_", "x", "X", "*", "secret", "your", "-", "q7", "Z",
-                           "null", "todo", ".", "9", "Tr", "ue", "pass", "w0rd", "sample"};
+  const char* kPieces[] = {"change", "me", "_",  "x",    "X",    "*",     "secret",
+                           "your",   "-",  "q7", "Z",    "null", "todo",  ".",
+                           "9",      "Tr", "ue", "pass", "w0rd", "sample"};
   std::mt19937 rng(9);
   for (int round = 0; round < 20000; ++round) {
     std::string s = "q";  // never empty, never starting with a sigil the other rules catch
