@@ -316,23 +316,21 @@ bool looksLikePlaceholder(std::string_view v) {
     for (auto w : kWords)
       if (low.size() < w.size() + 6 && low.find(w) != std::string_view::npos) return true;
   }
-  // "xxxx" (either case) or "****" anywhere.
+  char f = v.front();
+  if (f == '<' || f == '$' || f == '%' || f == '{' || f == '[' || f == '(') return true;
+  // One pass: "xxxx" (either case) or "****" anywhere, a '(' or "->" anywhere, or a dotted
+  // identifier such as config.password or os.environ.
   int xs = 0, stars = 0;
+  bool ident = true, dot = false;
+  char prev = 0;
   for (char c : v) {
     xs = c == 'x' || c == 'X' ? xs + 1 : 0;
     stars = c == '*' ? stars + 1 : 0;
-    if (xs == 4 || stars == 4) return true;
-  }
-  char f = v.front();
-  if (f == '<' || f == '$' || f == '%' || f == '{' || f == '[' || f == '(') return true;
-  if (v.find('(') != std::string_view::npos || v.find("->") != std::string_view::npos)
-    return true;
-  // a dotted identifier such as config.password or os.environ
-  bool ident = true, dot = false;
-  for (char c : v) {
+    if (xs == 4 || stars == 4 || c == '(' || (prev == '-' && c == '>')) return true;
     if (c == '.') dot = true;
     else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_'))
       ident = false;
+    prev = c;
   }
   return ident && dot;
 }

@@ -58,7 +58,9 @@ int charClassesByDefinition(std::string_view s) {
   return lo + up + dg + ot;
 }
 
-bool placeholderWordsByDefinition(std::string_view v) {
+// looksLikePlaceholder as first written: a lowercased copy searched word by word.
+bool placeholderByDefinition(std::string_view v) {
+  if (v.empty()) return true;
   std::string low(v);
   for (char& c : low) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   static constexpr std::string_view kWords[] = {
@@ -67,7 +69,19 @@ bool placeholderWordsByDefinition(std::string_view v) {
       "true",     "false",     "undefined", "redacted", "dummy",  "sample",  "todo"};
   for (auto w : kWords)
     if (low.find(w) != std::string::npos && low.size() < w.size() + 6) return true;
-  return low.find("xxxx") != std::string::npos || low.find("****") != std::string::npos;
+  if (low.find("xxxx") != std::string::npos || low.find("****") != std::string::npos) return true;
+  const char f = v.front();
+  if (f == '<' || f == '$' || f == '%' || f == '{' || f == '[' || f == '(') return true;
+  if (v.find('(') != std::string_view::npos || v.find("->") != std::string_view::npos) return true;
+  bool ident = true, dot = false;
+  for (char c : v) {
+    if (c == '.')
+      dot = true;
+    else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_'))
+      ident = false;
+  }
+  return ident && dot;
 }
 
 TEST(CharClasses, CountsLowerUpperDigitAndOtherPrintable) {
@@ -83,23 +97,27 @@ TEST(CharClasses, CountsLowerUpperDigitAndOtherPrintable) {
   }
 }
 
-// Words such as "changeme" mark a short value as a placeholder, "xxxx" and "****" any value.
-TEST(LooksLikePlaceholder, WordRulesMatchTheirDefinition) {
+// Words such as "changeme" mark a short value as a placeholder; "xxxx", "****", calls, "->"
+// and dotted identifiers any value. The one-pass rewrite gives the first version's answers.
+TEST(LooksLikePlaceholder, AgreesWithItsDefinition) {
   EXPECT_TRUE(looksLikePlaceholder("ChangeMe"));
   EXPECT_TRUE(looksLikePlaceholder("my-changeme-1"));
   EXPECT_FALSE(looksLikePlaceholder("aZ9q-changeme-7Yt2pL0w"));   // too long for the word rule
   EXPECT_TRUE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1tyXxXx"));  // xxxx in any case, any length
   EXPECT_TRUE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1ty****"));
   EXPECT_FALSE(looksLikePlaceholder("aZ9q7Yt2pL0wQ3e8R1tyxx*x"));
-  const char* kPieces[] = {"change", "me", "_",  "x",    "X",    "*",     "secret",
-                           "your",   "-",  "q7", "Z",    "null", "todo",  ".",
-                           "9",      "Tr", "ue", "pass", "w0rd", "sample"};
+  EXPECT_TRUE(looksLikePlaceholder("os.environ"));
+  EXPECT_TRUE(looksLikePlaceholder("a9Q7-x>b->c"));
+  const char* kPieces[] = {"change", "me",   "_",    "x",      "X",    "*", "secret", "your",
+                           "-",      "q7",   "Z",    "null",   "todo", ".", "9",      "Tr",
+                           "ue",     "pass", "w0rd", "sample", "(",    ">", "<",      "$",
+                           "{",      "%",    "/",    "+",      "\xe9", " "};
   std::mt19937 rng(9);
-  for (int round = 0; round < 20000; ++round) {
-    std::string s = "q";  // never empty, never starting with a sigil the other rules catch
+  for (int round = 0; round < 40000; ++round) {
+    std::string s;
     const int parts = 1 + static_cast<int>(rng() % 8);
     for (int k = 0; k < parts; ++k) s += kPieces[rng() % std::size(kPieces)];
-    if (placeholderWordsByDefinition(s)) EXPECT_TRUE(looksLikePlaceholder(s)) << s;
+    EXPECT_EQ(looksLikePlaceholder(s), placeholderByDefinition(s)) << s;
   }
 }
 
