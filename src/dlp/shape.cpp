@@ -330,16 +330,26 @@ enum : unsigned { kWantDigits = 1, kWantColons = 2, kWantMac = 4 };
     const std::uint64_t starts = d & ~(d << 1);  // bit 0: a run that may have begun earlier
     std::uint64_t b2 = m.base58 & (m.base58 >> 1), b4 = b2 & (b2 >> 2), b8 = b4 & (b4 >> 4);
     const std::uint64_t b26 = (b8 & (b8 >> 8) & (b8 >> 16) & (b2 >> 24)) | ~(~0ull >> 26);
+    // dK: a run of at least K digits starts here (counted inside the block: a run that reaches
+    // its end looks shorter, and fires at bit 63 anyway).
     const std::uint64_t d2 = d & (d >> 1), d4 = d2 & (d2 >> 2), d8 = d4 & (d4 >> 4);
+    const std::uint64_t d5 = d4 & (d >> 4), d6 = d4 & (d2 >> 4);
     const std::uint64_t d13 = d8 & (d4 >> 8) & (d >> 12);
+    // A group after "digit separator" ends a value only as the 4- or 5-digit last group of a
+    // card, phone or SSN (after ' ' or '-'), or the last group of an IPv4 address or a dotted
+    // phone (after '.', at most 4 digits); other lengths have nothing to check.
+    const std::uint64_t afterGroup = starts & fromBefore(d, 2);
+    const std::uint64_t sepGroup = (afterGroup & fromBefore(m.space | m.dash, 1) & d4 & ~d6) |
+                                   (afterGroup & fromBefore(m.dot, 1) & ~d5);
     const std::uint64_t marked =
-        (starts & ((fromBefore(m.sep, 1) & fromBefore(d, 2)) |
-                   (fromBefore(m.letter, 1) & fromBefore(m.letter, 2) & ~(m.word << 3)) |
+        (starts & (sepGroup | (fromBefore(m.letter, 1) & fromBefore(m.letter, 2) & ~(m.word << 3) & d2) |
                    (fromBefore(m.plus, 1) & ~1ull) | (m.one3 & ~fromBefore(m.word, 1) & b26))) |
         d13 | (d & 1);
     const std::uint64_t ends = d & ~(d >> 1);  // last digit of each run; bit 63 always
     const std::uint64_t pastMarked = (d + marked) & ~d;
-    const std::uint64_t nino = fromAfter(m.atod, 1) | (fromAfter(m.space, 1) & fromAfter(m.atod, 2));
+    // NINO: a run of at most six digits followed by A-D or " A-D" (e7: seven digits end here).
+    const std::uint64_t e2 = d & (d << 1), e4 = e2 & (e2 << 2), e7 = e4 & (e2 << 4) & (d << 6);
+    const std::uint64_t nino = (fromAfter(m.atod, 1) | (fromAfter(m.space, 1) & fromAfter(m.atod, 2))) & ~e7;
     ev |= ends & ((pastMarked >> 1) | nino | (1ull << 63));
   }
   if ((want & kWantColons) != 0 && m.colon != 0) {
@@ -393,6 +403,11 @@ void eventsSse2(const unsigned char* p, std::size_t blocks, unsigned want, std::
 }
 #endif
 
+// The reference the filters are tested against: every byte examined by the byte checks.
+void eventsEveryOffset(const unsigned char*, std::size_t blocks, unsigned, std::uint64_t* ev) {
+  for (std::size_t k = 0; k < blocks; ++k) ev[k] = ~0ull;
+}
+
 struct MaskImpl {
   std::string_view name;
   EventsFn fn;
@@ -406,6 +421,7 @@ constexpr MaskImpl kMaskImpls[] = {
     {"sse2", eventsSse2, [] { return true; }},
 #endif
     {"scalar", eventsScalar, [] { return true; }},
+    {"every-offset", eventsEveryOffset, [] { return true; }},  // tests only: never picked
 };
 EventsFn pickEvents() {
 #if defined(__x86_64__)

@@ -47,8 +47,9 @@ void scanShapes(std::string_view bytes, std::uint64_t base, std::uint64_t from, 
                 bool eof, std::uint32_t wanted, std::vector<ShapeHit>& out);
 
 // For tests: makes scanShapes compute its byte classes with "avx512bw", "sse2" or "scalar"
-// (every implementation must give the same hits). False when this CPU or build lacks it. Not
-// thread-safe; the fastest supported one is chosen at start-up.
+// (every implementation must give the same hits), or skip the filters and run the byte checks
+// at "every-offset" (the reference the filters must agree with). False when this CPU or build
+// lacks it. Not thread-safe; the fastest supported one is chosen at start-up.
 bool useShapeMasks(std::string_view name);
 
 }  // namespace airlock::dlp
