@@ -12,6 +12,7 @@
 
 #include "core/digest.h"
 #include "core/sqlite_db.h"
+#include "core/text.h"
 
 namespace airlock::audit {
 
@@ -34,22 +35,6 @@ std::string text(sqlite3_stmt* s, int col) {
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, col))) : "";
 }
 
-// A JSON string as nlohmann::json's dump (ensure_ascii off, invalid UTF-8 replaced) writes it.
-// Printable ASCII without '"' or '\' — every field but reasons and resources, nearly always — is
-// copied as it is; anything else goes through nlohmann::json itself, so the bytes (which the
-// hash chain covers) cannot differ from the encoding's definition.
-void appendJsonString(std::string& out, std::string_view s) {
-  bool plain = true;
-  for (char c : s) plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  if (plain) {
-    out += '"';
-    out.append(s);
-    out += '"';
-    return;
-  }
-  out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // The canonical encoding, with the event's time already formatted (append() stores it in a
 // column too).
 std::string encode(const Event& e, std::string_view time) {
@@ -68,7 +53,7 @@ std::string encode(const Event& e, std::string_view time) {
   auto text = [&](std::string_view k, std::string_view v, bool nullIfEmpty = false) {
     key(k);
     if (nullIfEmpty && v.empty()) out += "null";
-    else appendJsonString(out, v);
+    else core::appendJsonString(out, v);
   };
   text("action", e.action);
   text("adapter", e.adapter);
@@ -83,7 +68,7 @@ std::string encode(const Event& e, std::string_view time) {
   out += '[';
   for (std::size_t i = 0; i < e.reasons.size(); ++i) {
     if (i) out += ',';
-    appendJsonString(out, e.reasons[i]);
+    core::appendJsonString(out, e.reasons[i]);
   }
   out += ']';
   text("resource", e.resource);

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <nlohmann/json.hpp>
+
 namespace airlock::core {
 
 std::string asciiLower(std::string_view s) {
@@ -14,6 +16,18 @@ int hexDigitValue(unsigned char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+void appendJsonString(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (plain) {
+    out += '"';
+    out.append(s);
+    out += '"';
+    return;
+  }
+  out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace airlock::core

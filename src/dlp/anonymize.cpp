@@ -269,6 +269,22 @@ bool maskable(unsigned char c) {
 }
 
 std::string maskValue(std::string_view value, int keepLast) {
+  if (std::all_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    // ASCII (nearly every value): a copy with the first maskable bytes starred.
+    std::size_t units = 0;
+    for (char c : value) units += maskable(static_cast<unsigned char>(c)) ? 1 : 0;
+    const std::size_t keep =
+        std::min<std::size_t>(keepLast > 0 ? static_cast<std::size_t>(keepLast) : 0, units / 2);
+    std::string out(value);
+    std::size_t hide = units - keep;
+    for (std::size_t i = 0; i < out.size() && hide > 0; ++i) {
+      if (maskable(static_cast<unsigned char>(out[i]))) {
+        out[i] = '*';
+        --hide;
+      }
+    }
+    return out;
+  }
   std::size_t units = 0;
   for (std::size_t i = 0; i < value.size();) {
     auto c = static_cast<unsigned char>(value[i]);
