@@ -7,6 +7,8 @@
 //                       build (a scratch directory, filled once before timing)
 //   BM_Block            scan() of each corpus file in turn (block mode, as `airlock scan FILE`)
 //   BM_BlockDecode      the same with ScanOptions::decode (base64 / hex / URL runs re-scanned)
+//   BM_ShapePass        the shape pass alone (shape.h) over each file, every shape wanted: the
+//                       part of BM_Block that finds cards, phones, IPs … (its hits not confirmed)
 //   BM_Stream64K        each file fed to a ScanStream in 64 KiB chunks, then finish()
 //   BM_BlockSmall/B     scan() of the first 1 KiB / 64 KiB / 1 MiB of the corpus: the fixed cost of a
 //                       call, which dominates the small bodies of a hook
@@ -32,6 +34,7 @@
 
 #include "dlp/detector.h"
 #include "dlp/scanner.h"
+#include "dlp/shape.h"
 
 namespace {
 
@@ -197,6 +200,20 @@ void BM_Block(benchmark::State& state) {
   setCounters(state, corpusBytes(), findings);
 }
 
+void BM_ShapePass(benchmark::State& state) {
+  std::vector<dlp::ShapeHit> hits;
+  std::size_t n = 0;
+  for (auto _ : state) {
+    n = 0;
+    for (const auto& f : corpus()) {
+      hits.clear();
+      dlp::scanShapes(f, 0, 0, f.size(), true, ~0u, hits);
+      n += hits.size();
+    }
+  }
+  setCounters(state, corpusBytes(), n);
+}
+
 void BM_BlockDecode(benchmark::State& state) {
   const auto& s = allDetectorsDecode();
   std::size_t findings = 0;
@@ -256,6 +273,7 @@ BENCHMARK(BM_Build)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BuildCached)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Block)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BlockDecode)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ShapePass)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Stream64K)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BlockSmall)->Arg(1024)->Arg(64 * 1024)->Arg(1024 * 1024)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BlockLinear)->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
