@@ -310,9 +310,12 @@ constexpr std::uint32_t kDigitShapes = bit(Shape::kCard) | bit(Shape::kSsn) | bi
 enum : unsigned { kWantDigits = 1, kWantColons = 2, kWantMac = 4 };
 
 // The classes a block's events need beyond digit, colon, dash and dot.
+// (MAC addresses need hex digits only where dashes or dots are spaced as in one: a dash with
+// dashes 3 and 6 bytes on, or a dot with one 5 on.)
 [[gnu::always_inline]] inline unsigned classesNeeded(const Masks& m, unsigned want) {
+  const bool macSpaced = ((m.dash & fromAfter(m.dash, 3) & fromAfter(m.dash, 6)) | (m.dot & fromAfter(m.dot, 5))) != 0;
   return ((want & kWantDigits) != 0 && m.digit != 0 ? kNeedDigit : 0u) |
-         ((want & kWantMac) != 0 && (m.dash | m.dot) != 0 ? kNeedMac : 0u);
+         ((want & kWantMac) != 0 && macSpaced ? kNeedMac : 0u);
 }
 
 // Candidate events of one block, filtered on its masks (supersets at the block's edges); each
