@@ -9,6 +9,10 @@
 //   BM_BlockDecode      the same with ScanOptions::decode (base64 / hex / URL runs re-scanned)
 //   BM_ShapePass        the shape pass alone (shape.h) over each file, every shape wanted: the
 //                       part of BM_Block that finds cards, phones, IPs … (its hits not confirmed)
+//   BM_Triggers/all     Hyperscan alone over each file with every detector's trigger (the
+//                       database scan() uses), hits counted, none confirmed
+//   BM_Triggers/cased   the same without the case-insensitive triggers (keyword context:
+//                       password, token, phone, dob …): what the vendor prefixes alone cost
 //   BM_Stream64K        each file fed to a ScanStream in 64 KiB chunks, then finish()
 //   BM_BlockSmall/B     scan() of the first 1 KiB / 64 KiB / 1 MiB of the corpus: the fixed cost of a
 //                       call, which dominates the small bodies of a hook
@@ -20,6 +24,7 @@
 // first 8 MB, which shows triggers that fire (and confirm in RE2) far more than they find.
 // Run on one core: taskset -c 0 build/bench/bench/dlp_bench (bench/dlp.sh does).
 #include <benchmark/benchmark.h>
+#include <hs/hs.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -214,6 +219,50 @@ void BM_ShapePass(benchmark::State& state) {
   setCounters(state, corpusBytes(), n);
 }
 
+// Every non-shape detector's trigger (as Scanner::build() selects them) in one block-mode
+// database; `cased` leaves out the triggers with a (?i) part.
+struct TriggerDb {
+  hs_database_t* db = nullptr;
+  hs_scratch_t* scratch = nullptr;
+  explicit TriggerDb(bool cased) {
+    std::vector<std::string> exprs;
+    for (const auto& d : dlp::allDetectors()) {
+      if (d.shape != dlp::Shape::kNone) continue;
+      std::string t(d.trigger.empty() ? d.pattern : d.trigger);
+      if (cased && t.find("(?i") != std::string::npos) continue;
+      exprs.push_back(std::move(t));
+    }
+    std::vector<const char*> ptrs;
+    std::vector<unsigned> flags(exprs.size(), 0), ids(exprs.size(), 0);
+    for (const auto& e : exprs) ptrs.push_back(e.c_str());
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &err) != HS_SUCCESS ||
+        hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
+      die("hyperscan: cannot compile the triggers");
+    std::fprintf(stderr, "dlp_bench: %zu triggers (%s)\n", exprs.size(), cased ? "cased" : "all");
+  }
+  ~TriggerDb() {
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+  }
+};
+
+void BM_Triggers(benchmark::State& state) {
+  const TriggerDb t(state.range(0) == 1);
+  std::size_t hits = 0;
+  auto count = [](unsigned, unsigned long long, unsigned long long, unsigned, void* n) {
+    ++*static_cast<std::size_t*>(n);
+    return 0;
+  };
+  for (auto _ : state) {
+    hits = 0;
+    for (const auto& f : corpus())
+      hs_scan(t.db, f.data(), static_cast<unsigned>(f.size()), 0, t.scratch, count, &hits);
+  }
+  setCounters(state, corpusBytes(), hits);
+}
+
 void BM_BlockDecode(benchmark::State& state) {
   const auto& s = allDetectorsDecode();
   std::size_t findings = 0;
@@ -274,6 +323,7 @@ BENCHMARK(BM_BuildCached)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Block)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BlockDecode)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ShapePass)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Triggers)->ArgName("cased")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Stream64K)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BlockSmall)->Arg(1024)->Arg(64 * 1024)->Arg(1024 * 1024)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BlockLinear)->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
