@@ -232,7 +232,11 @@ bool findingLess(const Finding& a, const Finding& b) {
   if (a.start != b.start) return a.start < b.start;
   if (a.end != b.end) return a.end < b.end;
   if (a.detector != b.detector) return a.detector < b.detector;
-  return a.encoding < b.encoding;
+  if (a.encoding != b.encoding) return a.encoding < b.encoding;
+  // The rest of what makes two findings equal, so that equal ones sort next to each other and
+  // one scan's duplicates all go (a decoded run reports each inner finding at the run's span).
+  if (a.confidence != b.confidence) return a.confidence < b.confidence;
+  return a.reason < b.reason;
 }
 
 

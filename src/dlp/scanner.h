@@ -33,7 +33,8 @@ struct Finding {
   friend bool operator==(const Finding&, const Finding&) = default;
 };
 
-// Canonical order: by start, then end, then detector.
+// Canonical order: by start, then end, then detector (then encoding, confidence and reason: a
+// total order over what makes two findings equal).
 bool findingLess(const Finding& a, const Finding& b);
 
 // True when `pattern` (RE2 syntax) is one capturing group with at most a \b on either side,
