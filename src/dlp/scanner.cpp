@@ -97,39 +97,6 @@ struct Hit {
 
 }  // namespace
 
-bool groupIsWholeMatch(std::string_view pattern) {
-  // Optional \b, one capturing group, optional \b: the group spans the whole match whenever
-  // the pattern matches. Anything the walk below does not fully understand answers false.
-  std::string_view p = pattern;
-  if (p.starts_with("\\b")) p.remove_prefix(2);
-  if (p.size() < 2 || p[0] != '(' || p[1] == '?') return false;
-  if (p.find("\\Q") != std::string_view::npos) return false;
-  int depth = 0;
-  std::size_t i = 0;
-  for (; i < p.size(); ++i) {
-    const char ch = p[i];
-    if (ch == '\\') {
-      ++i;  // the escaped byte
-    } else if (ch == '[') {
-      // A class: ']' right after '[' or '[^' is a member, not the end.
-      std::size_t j = i + 1;
-      if (j < p.size() && p[j] == '^') ++j;
-      if (j < p.size() && p[j] == ']') ++j;
-      for (; j < p.size() && p[j] != ']'; ++j)
-        if (p[j] == '\\') ++j;
-      if (j >= p.size()) return false;
-      i = j;
-    } else if (ch == '(') {
-      ++depth;
-    } else if (ch == ')') {
-      if (--depth == 0) break;
-    }
-  }
-  if (i >= p.size()) return false;
-  const std::string_view rest = p.substr(i + 1);
-  return rest.empty() || rest == "\\b";
-}
-
 namespace {
 
 // The end of the group or class that starts at p[i] ('(' or '['), or npos.
@@ -211,6 +178,18 @@ std::string alternativeLead(std::string_view a) {
 }
 
 }  // namespace
+
+bool groupIsWholeMatch(std::string_view pattern) {
+  // Optional \b, one capturing group, optional \b: the group spans the whole match whenever
+  // the pattern matches. Anything the walk does not fully understand answers false.
+  std::string_view p = pattern;
+  if (p.starts_with("\\b")) p.remove_prefix(2);
+  if (p.size() < 2 || p[0] != '(' || p[1] == '?' || p.find("\\Q") != std::string_view::npos) return false;
+  const std::size_t e = closing(p, 0);
+  if (e == std::string_view::npos) return false;
+  const std::string_view rest = p.substr(e + 1);
+  return rest.empty() || rest == "\\b";
+}
 
 std::string patternLead(std::string_view pattern) {
   // A flag group without a colon changes the case of what follows it, across alternatives.

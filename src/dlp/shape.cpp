@@ -181,7 +181,6 @@ void atDot(const Body& b, std::uint64_t p, const Emitter& emit) {
 // are computed (kNeed* bits).
 struct Masks {
   std::uint64_t digit = 0;
-  std::uint64_t sep = 0;     // ' ' '.' '-'
   std::uint64_t letter = 0;  // A-Z a-z
   std::uint64_t word = 0;    // letters, digits, '_'
   std::uint64_t plus = 0;
@@ -192,8 +191,8 @@ struct Masks {
   std::uint64_t colon = 0, dash = 0, dot = 0, hex = 0;
 };
 // digit, colon, dash and dot are always computed: in ordinary text most blocks hold no digit
-// and no dash or dot, and then nothing else is needed (the scan asks a second time for the
-// classes the block's events need).
+// and no dashes or dots spaced as in a MAC address, and then nothing else is needed (the scan
+// asks a second time for the classes the block's events need).
 enum : unsigned { kNeedDigit = 1, kNeedMac = 4 };
 
 Masks masksScalar(const unsigned char* p, unsigned need) {
@@ -206,7 +205,6 @@ Masks masksScalar(const unsigned char* p, unsigned need) {
     if (is(c, kLetter)) m.letter |= b;
     if (is(c, kWord)) m.word |= b;
     if (c == ' ') m.space |= b;
-    if (c == ' ' || c == '.' || c == '-') m.sep |= b;
     if (c == '+') m.plus |= b;
     if (c == '1' || c == '3') m.one3 |= b;
     if (is(c, kBase58)) m.base58 |= b;
@@ -241,7 +239,6 @@ __attribute__((target("avx512f,avx512bw"), always_inline)) inline Masks masksAvx
     m.letter = range(lower, 'a', 26);
     m.word = m.letter | m.digit | eq('_');
     m.space = eq(' ');
-    m.sep = m.space | m.dot | m.dash;
     m.plus = eq('+');
     m.one3 = eq('1') | eq('3');
     m.atod = range(x, 'A', 4);
@@ -281,7 +278,6 @@ std::uint64_t bits16(__m128i v) { return static_cast<std::uint16_t>(_mm_movemask
       m.letter |= bits16(let) << sh;
       m.word |= bits16(_mm_or_si128(_mm_or_si128(let, d), eq(x, '_'))) << sh;
       m.space |= bits16(sp) << sh;
-      m.sep |= bits16(_mm_or_si128(sp, _mm_or_si128(eq(x, '.'), eq(x, '-')))) << sh;
       m.plus |= bits16(eq(x, '+')) << sh;
       m.one3 |= bits16(_mm_or_si128(eq(x, '1'), eq(x, '3'))) << sh;
       m.atod |= bits16(in(x, 'A', 'D')) << sh;
