@@ -131,14 +131,10 @@ std::optional<std::string> keywordSuffix(std::string_view name,
   for (char ch : name)
     if (isLowerAscii(ch)) allUpper = false;
   std::optional<std::string> found;
-  std::uint64_t firsts[4] = {0, 0, 0, 0};  // the keywords' first bytes: most positions start none
-  for (std::string_view k : keywords) {
-    const auto f = static_cast<unsigned char>(k.front());
-    firsts[f >> 6] |= std::uint64_t{1} << (f & 63);
-  }
+  ByteSet firsts;  // the keywords' first bytes: most positions start none
+  for (std::string_view k : keywords) firsts.add(static_cast<unsigned char>(k.front()));
   for (std::size_t p = 0; p < low.size(); ++p) {
-    const auto here = static_cast<unsigned char>(low[p]);
-    if ((firsts[here >> 6] >> (here & 63) & 1) == 0) continue;
+    if (!firsts.has(static_cast<unsigned char>(low[p]))) continue;
     for (std::string_view k : keywords) {
       if (low[p] != k.front() || low.compare(p, k.size(), k) != 0) continue;
       bool before = p == 0 || isSeparator(name[p - 1]) || isDigit(name[p - 1]) ||

@@ -2,9 +2,11 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 namespace airlock::dlp {
 namespace {
@@ -233,20 +235,17 @@ double shannonEntropy(std::string_view s) {
   // Only the bytes present are counted and summed, in ascending byte order (the sum is the
   // same, bit for bit, as over all 256 counts): a value has a few dozen distinct bytes, and
   // clearing and walking 256 counters cost more than the rest.
-  std::uint64_t present[4] = {0, 0, 0, 0};
-  for (unsigned char c : s) present[c >> 6] |= std::uint64_t{1} << (c & 63);
+  ByteSet present;
+  for (unsigned char c : s) present.add(c);
   std::array<std::uint32_t, 256> counts;  // only the entries of present bytes are read
-  for (int w = 0; w < 4; ++w)
-    for (std::uint64_t b = present[w]; b != 0; b &= b - 1) counts[w * 64 + __builtin_ctzll(b)] = 0;
+  present.forEach([&counts](unsigned char c) { counts[c] = 0; });
   for (unsigned char c : s) ++counts[c];
   double h = 0;
   const double n = static_cast<double>(s.size());
-  for (int w = 0; w < 4; ++w) {
-    for (std::uint64_t b = present[w]; b != 0; b &= b - 1) {
-      const double p = counts[w * 64 + __builtin_ctzll(b)] / n;
-      h -= p * std::log2(p);
-    }
-  }
+  present.forEach([&](unsigned char c) {
+    const double p = counts[c] / n;
+    h -= p * std::log2(p);
+  });
   return h;
 }
 
@@ -307,8 +306,11 @@ bool looksLikePlaceholder(std::string_view v) {
       "changeme", "change_me", "password", "passw0rd", "secret",  "example", "placeholder",
       "your_",    "your-",     "xxxx",     "****",     "....",    "null",    "none",
       "true",     "false",     "undefined", "redacted", "dummy",  "sample",  "todo"};
-  // A word counts only in a value at most five bytes longer than it (the longest is 11).
-  constexpr std::size_t kShort = 11 + 6;
+  // A word counts only in a value at most five bytes longer than it.
+  constexpr std::size_t kShort =
+      std::max_element(std::begin(kWords), std::end(kWords), [](auto a, auto b) { return a.size() < b.size(); })
+          ->size() +
+      6;
   if (v.size() < kShort) {
     char buf[kShort];
     for (std::size_t i = 0; i < v.size(); ++i) buf[i] = lower(v[i]);

@@ -40,6 +40,22 @@ std::uint32_t crc32(std::string_view bytes);
 // CRC-32 of the characters before them (after the prefix), left-padded with '0'.
 bool base62Crc32Valid(std::string_view body);
 
+// A set of byte values: add, test, and visit the members in ascending order.
+class ByteSet {
+ public:
+  void add(unsigned char c) { bits_[c >> 6] |= std::uint64_t{1} << (c & 63); }
+  bool has(unsigned char c) const { return (bits_[c >> 6] >> (c & 63) & 1) != 0; }
+  template <typename F>
+  void forEach(F&& f) const {
+    for (int w = 0; w < 4; ++w)
+      for (std::uint64_t b = bits_[w]; b != 0; b &= b - 1)
+        f(static_cast<unsigned char>(w * 64 + __builtin_ctzll(b)));
+  }
+
+ private:
+  std::uint64_t bits_[4] = {0, 0, 0, 0};
+};
+
 // Shannon entropy in bits per byte of s (0 for empty).
 double shannonEntropy(std::string_view s);
 
